@@ -1,0 +1,11 @@
+namespace RealtimeAspire.ConnectionService;
+
+public static class ConnectionServiceExtensions
+{
+    public static IHostApplicationBuilder AddConnectionServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.AddRedisClient("redis");
+        return builder;
+    }
+}

@@ -1,0 +1,11 @@
+namespace RealtimeAspire.MessageService;
+
+public static class MessageServiceExtensions
+{
+    public static IHostApplicationBuilder AddMessageServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.AddRedisClient("redis");
+        return builder;
+    }
+}
