@@ -6,6 +6,7 @@ public static class MessageServiceExtensions
     {
         builder.Services.AddProblemDetails();
         builder.AddRedisClient("redis");
+        builder.AddJwtAuthentication();
         return builder;
     }
 }

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace RealtimeAspire.Tests.Auth;
+
+/// <summary>
+/// ServiceDefaults' AddJwtAuthentication in a small web app of its own, with a JWKS the test controls:
+/// the bearer scheme and IAccessTokenValidator accept and refuse exactly the same tokens.
+/// </summary>
+public sealed class JwtValidationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private readonly TestSigningKey _published = new();
+    private readonly JwksStub _jwks = new();
+    private readonly ManualClock _clock = new();
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _jwks.Json = TestSigningKey.Jwks(_published);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<TimeProvider>(_clock);
+        builder.AddJwtAuthentication();
+        builder.Services.AddHttpClient(JwksSigningKeys.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _jwks.CreateHandler());
+
+        _app = builder.Build();
+        _app.MapGet("/api/probe", (ClaimsPrincipal user) => $"{user.FindFirstValue("sub")}|{user.Identity?.Name}").RequireAuthorization();
+        _app.MapGet("/ws", (ClaimsPrincipal user) => user.FindFirstValue("sub")).RequireAuthorization();
+        await _app.StartAsync().WaitAsync(Timeout);
+
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = Timeout };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync().AsTask().WaitAsync(Timeout);
+        _published.Dispose();
+    }
+
+    private IAccessTokenValidator Validator => _app.Services.GetRequiredService<IAccessTokenValidator>();
+
+    [Fact]
+    public async Task A_token_signed_with_a_published_key_is_accepted_by_the_bearer_scheme_and_the_validator()
+    {
+        var token = _published.Sign(TokenClaims.For("user-1", "alice"));
+
+        var response = await GetWithBearer("/api/probe", token);
+        var validation = await Validator.ValidateAsync(token, CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("user-1|alice", await response.Content.ReadAsStringAsync());
+        Assert.True(validation.IsValid, validation.Error);
+        Assert.Equal("user-1", validation.Principal!.FindFirstValue(AccessTokenClaims.UserId));
+        Assert.Equal("alice", validation.Principal!.FindFirstValue(AccessTokenClaims.Username));
+        Assert.InRange(validation.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(14), DateTimeOffset.UtcNow.AddMinutes(16));
+    }
+
+    public static TheoryData<string> BadTokens => new()
+    {
+        "alg-none", "alg-none-with-published-kid", "other-key", "other-key-with-published-kid", "hs256-with-public-key",
+        "other-issuer", "other-audience", "expired", "garbage",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task A_bad_token_is_refused_by_the_bearer_scheme_and_the_validator_without_echoing_it(string kind)
+    {
+        var token = ForgeToken(kind, _published);
+
+        var response = await GetWithBearer("/api/probe", token);
+        var body = await response.Content.ReadAsStringAsync();
+        var validation = await Validator.ValidateAsync(token, CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(token, body);
+        Assert.False(validation.IsValid);
+        Assert.Null(validation.Principal);
+        Assert.NotNull(validation.Error);
+        Assert.DoesNotContain(token, validation.Error);
+        if (kind == "expired")
+        {
+            Assert.Contains("expired", validation.Error);
+        }
+    }
+
+    [Fact]
+    public async Task No_token_is_401_problem_details()
+    {
+        var response = await _client.GetAsync("/api/probe").WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task The_access_token_query_parameter_is_read_on_websocket_paths_only()
+    {
+        var token = _published.Sign(TokenClaims.For("user-2", "bob"));
+
+        var websocket = await _client.GetAsync($"/ws?access_token={token}").WaitAsync(Timeout);
+        var api = await _client.GetAsync($"/api/probe?access_token={token}").WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, websocket.StatusCode);
+        Assert.Equal("user-2", await websocket.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_refetches_the_keys_at_most_once_per_refresh_interval()
+    {
+        var first = await Validator.ValidateAsync(_published.Sign(TokenClaims.For("u", "carol")), CancellationToken.None).WaitAsync(Timeout);
+        Assert.True(first.IsValid, first.Error);
+        Assert.Equal(1, _jwks.Requests);
+
+        // Forged kids right after a fetch cost AuthService nothing.
+        using var stranger = new TestSigningKey();
+        for (var i = 0; i < 20; i++)
+        {
+            using var forged = new TestSigningKey();
+            Assert.False((await Validator.ValidateAsync(forged.Sign(TokenClaims.For("u", "carol")), CancellationToken.None).WaitAsync(Timeout)).IsValid);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetWithBearer("/api/probe", forged.Sign(TokenClaims.For("u", "carol")))).StatusCode);
+        }
+
+        Assert.Equal(1, _jwks.Requests);
+
+        // AuthService rotates: the new key is fetched once the interval has passed, and the old one stays valid.
+        using var rotated = new TestSigningKey();
+        _jwks.Json = TestSigningKey.Jwks(_published, rotated);
+        _clock.Advance(TimeSpan.FromSeconds(6));
+
+        var rotatedToken = rotated.Sign(TokenClaims.For("u", "carol"));
+        Assert.Equal(HttpStatusCode.OK, (await GetWithBearer("/api/probe", rotatedToken)).StatusCode);
+        Assert.True((await Validator.ValidateAsync(rotatedToken, CancellationToken.None).WaitAsync(Timeout)).IsValid);
+        Assert.True((await Validator.ValidateAsync(_published.Sign(TokenClaims.For("u", "carol")), CancellationToken.None).WaitAsync(Timeout)).IsValid);
+        Assert.Equal(2, _jwks.Requests);
+    }
+
+    [Fact]
+    public async Task Keys_held_are_kept_when_authservice_cannot_be_reached()
+    {
+        var token = _published.Sign(TokenClaims.For("u", "dave"));
+        Assert.True((await Validator.ValidateAsync(token, CancellationToken.None).WaitAsync(Timeout)).IsValid);
+
+        _jwks.Fail = true;
+        _clock.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.True((await Validator.ValidateAsync(token, CancellationToken.None).WaitAsync(Timeout)).IsValid);
+        Assert.Equal(2, _jwks.Requests);
+    }
+
+    /// <summary>Bad tokens of every kind the protocol names, forged with keys of the test's own.</summary>
+    public static string ForgeToken(string kind, TestSigningKey published, string userId = "user-x", string username = "mallory")
+    {
+        var claims = TokenClaims.For(userId, username);
+        using var other = new TestSigningKey();
+        using var otherWithPublishedKid = new TestSigningKey(published.KeyId);
+        return kind switch
+        {
+            "alg-none" => claims.Unsigned(),
+            "alg-none-with-published-kid" => claims.Unsigned(published.KeyId),
+            "other-key" => other.Sign(claims),
+            "other-key-with-published-kid" => otherWithPublishedKid.Sign(claims),
+            "hs256-with-public-key" => claims.SignedWithSecret(
+                Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(published.PublicJwk)), published.KeyId),
+            "other-issuer" => published.Sign(claims with { Issuer = "someone-else" }),
+            "other-audience" => published.Sign(claims with { Audience = "another-app" }),
+            "expired" => published.Sign(claims.Expired()),
+            "garbage" => "not-a-jwt",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+    }
+
+    private async Task<HttpResponseMessage> GetWithBearer(string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await _client.SendAsync(request).WaitAsync(Timeout);
+    }
+
+    private sealed class JwksStub
+    {
+        private int _requests;
+
+        public volatile string Json = "{\"keys\":[]}";
+        public volatile bool Fail;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public HttpMessageHandler CreateHandler() => new Handler(this);
+
+        private sealed class Handler(JwksStub stub) : HttpMessageHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref stub._requests);
+                return Task.FromResult(stub.Fail
+                    ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+                    : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(stub.Json, Encoding.UTF8, "application/json") });
+            }
+        }
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+}
