@@ -1,1 +1,3 @@
+global using Microsoft.AspNetCore.Http.HttpResults;
 global using RealtimeAspire.MessageService;
+global using RealtimeAspire.MessageService.Rooms;

@@ -1,3 +1,5 @@
+using RealtimeAspire.MessageService.Persistence;
+
 namespace RealtimeAspire.MessageService;
 
 public static class MessageServiceExtensions
@@ -5,8 +7,16 @@ public static class MessageServiceExtensions
     public static IHostApplicationBuilder AddMessageServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.AddRedisClient("redis");
         builder.AddJwtAuthentication();
+
+        builder.AddMessagePersistence();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PresenceReader>();
+        builder.Services.AddSingleton<RoomControl>();
+        builder.Services.AddHttpClient<UserDirectory>(http =>
+            http.BaseAddress = new Uri(builder.Configuration["MessageService:AuthServiceUrl"] ?? "http://auth-service"));
+
         return builder;
     }
 }

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.MessageService.Persistence;
+
+/// <summary>Measures the persistence lag (entries waiting in the hand-off streams) for the metrics.</summary>
+public sealed class BacklogMonitor(
+    IConnectionMultiplexer redis,
+    PersistenceMetrics metrics,
+    IOptions<PersistenceOptions> options,
+    ILogger<BacklogMonitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.BacklogInterval);
+        try
+        {
+            do
+            {
+                await MeasureAsync();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task MeasureAsync()
+    {
+        try
+        {
+            var (entries, oldest) = await HandoffStreams.MeasureBacklogAsync(redis.GetDatabase());
+            metrics.Backlog(entries, oldest is { } writtenAt ? DateTimeOffset.UtcNow - writtenAt : TimeSpan.Zero);
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning(e, "Measuring the hand-off backlog failed");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RealtimeAspire.MessageService.Data;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.MessageService.Persistence;
+
+/// <summary>
+/// Moves messages from the 16 hand-off streams into PostgreSQL. Every replica is one consumer of the group
+/// <c>message-service</c>; an entry is acknowledged and removed only after its batch is committed, and entries
+/// a dead consumer left pending are taken over once idle. Storage is idempotent, so redelivery never doubles a message.
+/// </summary>
+public sealed class HandoffConsumer(
+    IConnectionMultiplexer redis,
+    IServiceScopeFactory scopeFactory,
+    PersistenceMetrics metrics,
+    IOptions<PersistenceOptions> options,
+    ILogger<HandoffConsumer> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    // Unique per process: a restarted replica is a new consumer, and its predecessor's pending entries are claimed.
+    public string ConsumerName { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    private PersistenceOptions Options => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var db = redis.GetDatabase();
+        var groupsReady = false;
+        var nextClaim = DateTimeOffset.MinValue;
+        var retryDelay = TimeSpan.FromMilliseconds(100);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!groupsReady)
+                {
+                    await HandoffStreams.EnsureGroupsAsync(db);
+                    groupsReady = true;
+                }
+
+                var entries = new List<HandoffEntry>();
+                if (DateTimeOffset.UtcNow >= nextClaim)
+                {
+                    var (claimed, more) = await ClaimAbandonedAsync(db);
+                    entries.AddRange(claimed);
+                    nextClaim = more ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow + Options.ClaimInterval;
+                }
+
+                entries.AddRange(await ReadNewAsync(db));
+
+                if (entries.Count == 0)
+                {
+                    await Task.Delay(Options.IdlePollInterval, stoppingToken);
+                    continue;
+                }
+
+                await PersistAsync(db, entries, stoppingToken);
+                retryDelay = TimeSpan.FromMilliseconds(100);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis lost its data (or a stream was deleted): create the groups again.
+                logger.LogWarning("The hand-off consumer group is gone; creating it again");
+                groupsReady = false;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Persisting hand-off entries failed; retrying in {Delay}", retryDelay);
+                await Task.Delay(retryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                retryDelay = Min(retryDelay * 2, MaxRetryDelay);
+            }
+        }
+    }
+
+    private async Task<List<HandoffEntry>> ReadNewAsync(IDatabase db)
+    {
+        var reads = Enumerable.Range(0, RedisKeys.PartitionCount)
+            .Select(partition => db.StreamReadGroupAsync(
+                RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, ConsumerName, StreamPosition.NewMessages, Options.ReadCount))
+            .ToArray();
+        var results = await Task.WhenAll(reads);
+
+        return results.SelectMany((entries, partition) => entries.Select(entry => HandoffEntry.Parse(partition, entry))).ToList();
+    }
+
+    private async Task<(List<HandoffEntry> Claimed, bool More)> ClaimAbandonedAsync(IDatabase db)
+    {
+        var claims = Enumerable.Range(0, RedisKeys.PartitionCount)
+            .Select(partition => db.StreamAutoClaimAsync(
+                RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, ConsumerName,
+                (long)Options.ClaimIdleTime.TotalMilliseconds, "0-0", Options.ReadCount))
+            .ToArray();
+        var results = await Task.WhenAll(claims);
+
+        var claimed = results
+            .SelectMany((result, partition) => result.ClaimedEntries.Select(entry => HandoffEntry.Parse(partition, entry)))
+            .ToList();
+        if (claimed.Count > 0)
+        {
+            metrics.Claimed(claimed.Count);
+            logger.LogInformation("Took over {Count} hand-off entries left pending by another consumer", claimed.Count);
+        }
+
+        var more = results.Any(result => result.ClaimedEntries.Length == Options.ReadCount);
+        return (claimed, more);
+    }
+
+    private async Task PersistAsync(IDatabase db, List<HandoffEntry> entries, CancellationToken stoppingToken)
+    {
+        var consumeActivities = entries.Select(StartConsumeActivity).OfType<Activity>().ToList();
+        try
+        {
+            using var batchActivity = PersistenceMetrics.ActivitySource.StartActivity(
+                "messages persist", ActivityKind.Internal, parentContext: default,
+                links: consumeActivities.Take(64).Select(activity => new ActivityLink(activity.Context)));
+
+            var stopwatch = Stopwatch.StartNew();
+            var malformed = entries.Where(entry => entry.Message is null).ToList();
+            if (malformed.Count > 0)
+            {
+                logger.LogError("Dropping {Count} malformed hand-off entries, first {Id}", malformed.Count, malformed[0].Id);
+                metrics.Rejected(malformed.Count);
+            }
+
+            var messages = entries.Where(entry => entry.Message is not null).Select(entry => entry.Message!).ToList();
+            var newlyStored = messages.Count == 0 ? 0 : await StoreWithRetryAsync(messages, stoppingToken);
+
+            await HandoffStreams.AcknowledgeAsync(db, entries);
+
+            metrics.BatchStored(messages.Count, newlyStored, stopwatch.Elapsed);
+            batchActivity?.SetTag("messages.batch.size", messages.Count);
+            batchActivity?.SetTag("messages.batch.stored", newlyStored);
+        }
+        finally
+        {
+            consumeActivities.ForEach(activity => activity.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Stores the batch, waiting out a database that is away (the entries stay pending meanwhile). A message
+    /// PostgreSQL refuses outright is dropped alone, so one bad message cannot stall the stream.
+    /// </summary>
+    private async Task<int> StoreWithRetryAsync(List<StoredMessage> messages, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                // Not cancelled by shutdown: a batch in hand is finished rather than left to be claimed.
+                return await StoreAsync(messages, CancellationToken.None);
+            }
+            catch (PostgresException e) when (!e.IsTransient)
+            {
+                logger.LogError(e, "PostgreSQL refused a batch of {Count} messages; storing them one by one", messages.Count);
+                return await StoreOneByOneAsync(messages);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Storing {Count} messages failed; retrying in {Delay}", messages.Count, delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = Min(delay * 2, MaxRetryDelay);
+            }
+        }
+    }
+
+    private async Task<int> StoreOneByOneAsync(List<StoredMessage> messages)
+    {
+        var stored = 0;
+        foreach (var message in messages)
+        {
+            try
+            {
+                stored += await StoreAsync([message], CancellationToken.None);
+            }
+            catch (PostgresException e) when (!e.IsTransient)
+            {
+                logger.LogError(e, "Dropping message {Room}/{Seq}: PostgreSQL refused it", message.Room, message.Seq);
+                metrics.Rejected(1);
+            }
+        }
+
+        return stored;
+    }
+
+    private async Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<MessageStore>().StoreAsync(messages, cancellationToken);
+    }
+
+    private static Activity? StartConsumeActivity(HandoffEntry entry)
+    {
+        // The span continues the trace of the send that produced the entry.
+        ActivityContext.TryParse(entry.TraceParent, null, out var parent);
+        var current = Activity.Current;
+        var activity = PersistenceMetrics.ActivitySource.StartActivity("handoff receive", ActivityKind.Consumer, parent);
+        // Siblings, not a chain: the next entry's span must not become this one's child.
+        Activity.Current = current;
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", RedisKeys.Handoff(entry.Partition));
+        activity?.SetTag("messaging.consumer.group.name", RedisKeys.HandoffConsumerGroup);
+        activity?.SetTag("messaging.message.id", entry.Id.ToString());
+        return activity;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.MessageService.Data;
+
+namespace RealtimeAspire.MessageService.Persistence;
+
+/// <summary>Writes batches of messages idempotently: a (room, seq) stored before is skipped, never doubled.</summary>
+public sealed class MessageStore(MessagesDbContext db)
+{
+    /// <summary>Stores the messages and records their rooms; returns how many were new.</summary>
+    public async Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
+    {
+        // One order for every writer, so two replicas inserting overlapping batches cannot deadlock.
+        var ordered = messages.OrderBy(m => m.Room, StringComparer.Ordinal).ThenBy(m => m.Seq).ToArray();
+
+        // A public room comes into being on first use; created rooms keep their row (DO NOTHING).
+        var rooms = ordered.Select(m => m.Room).Where(room => !RoomId.IsReserved(room)).Distinct().ToArray();
+        if (rooms.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "Rooms" ("Id", "Visibility", "OwnerId", "CreatedAt")
+                SELECT id, 'Public', NULL, now() FROM unnest({rooms}) AS id
+                ON CONFLICT ("Id") DO NOTHING
+                """, cancellationToken);
+        }
+
+        var room = ordered.Select(m => m.Room).ToArray();
+        var seq = ordered.Select(m => m.Seq).ToArray();
+        var messageId = ordered.Select(m => m.MessageId).ToArray();
+        var userId = ordered.Select(m => m.UserId).ToArray();
+        var username = ordered.Select(m => m.Username).ToArray();
+        var content = ordered.Select(m => m.Content).ToArray();
+        var timestamp = ordered.Select(m => m.Timestamp).ToArray();
+
+        return await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Timestamp")
+            SELECT * FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {timestamp})
+            ON CONFLICT ("Room", "Seq") DO NOTHING
+            """, cancellationToken);
+    }
+}

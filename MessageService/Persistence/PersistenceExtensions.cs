@@ -1,0 +1,29 @@
+using RealtimeAspire.MessageService.Data;
+
+namespace RealtimeAspire.MessageService.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>
+    /// The messages database (migrated at start-up) and the hand-off consumer that fills it.
+    /// Kept apart from the HTTP side so that a second consumer can run in any host (the tests run one).
+    /// </summary>
+    public static IHostApplicationBuilder AddMessagePersistence(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient("redis");
+        builder.AddNpgsqlDbContext<MessagesDbContext>("messagesdb");
+
+        builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
+        builder.Services.AddSingleton<PersistenceMetrics>();
+        builder.Services.AddScoped<MessageStore>();
+
+        // Order matters: hosted services start in turn, so the schema is current before the consumer reads.
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHostedService<HandoffConsumer>();
+        builder.Services.AddHostedService<BacklogMonitor>();
+
+        builder.AddServiceMeter(PersistenceMetrics.MeterName);
+        builder.AddServiceActivitySource(PersistenceMetrics.MeterName);
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+using RealtimeAspire.MessageService.Data;
+
+namespace RealtimeAspire.MessageService.Rooms;
+
+/// <summary>
+/// Calls from the other services (docs/architecture.md, "Internal HTTP"). The Gateway does not route
+/// /internal, so these are reachable only inside the system.
+/// </summary>
+public static class InternalRoomsApi
+{
+    public static RouteGroupBuilder MapInternalRoomsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal/rooms");
+
+        group.MapGet("/{room}/access", GetAccessAsync);
+        group.MapGet("/{room}/last-seq", GetLastSeqAsync);
+
+        return group;
+    }
+
+    public static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> GetAccessAsync(
+        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        if (string.IsNullOrEmpty(userId))
+        {
+            return RoomProblems.Invalid("userId", "A userId is required.");
+        }
+
+        var access = await RoomAccess.CheckAsync(db, room, userId, cancellationToken);
+        return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
+    }
+
+    public static async Task<Results<Ok<LastSeqResponse>, ValidationProblem>> GetLastSeqAsync(
+        string room, MessagesDbContext db, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        return TypedResults.Ok(new LastSeqResponse(room, await MessageHistory.LastSeqAsync(db, room, cancellationToken)));
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.MessageService.Data;
+
+namespace RealtimeAspire.MessageService.Rooms;
+
+/// <summary>Who may read a room: anyone for a public room (created or not), owner and members for a private one.</summary>
+public sealed record RoomAccess(string Room, bool Exists, RoomVisibility Visibility, bool CanRead)
+{
+    public static async Task<RoomAccess> CheckAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken)
+    {
+        if (RoomId.IsReserved(room))
+        {
+            return new RoomAccess(room, false, RoomVisibility.Private, RoomId.ReservedOwner(room) == userId);
+        }
+
+        var found = await db.Rooms.AsNoTracking()
+            .Where(r => r.Id == room)
+            .Select(r => new { r.Visibility, r.OwnerId, IsMember = r.Members.Any(m => m.UserId == userId) })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        return found switch
+        {
+            null => new RoomAccess(room, false, RoomVisibility.Public, true),
+            { Visibility: RoomVisibility.Public } => new RoomAccess(room, true, RoomVisibility.Public, true),
+            _ => new RoomAccess(room, true, RoomVisibility.Private, found.OwnerId == userId || found.IsMember),
+        };
+    }
+}

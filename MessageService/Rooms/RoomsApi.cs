@@ -1,0 +1,215 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RealtimeAspire.MessageService.Data;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.MessageService.Rooms;
+
+/// <summary>The public rooms API (protocol section "Rooms and history"), behind the Gateway.</summary>
+public static class RoomsApi
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+    public const int MaxInitialMembers = 200;
+
+    public static RouteGroupBuilder MapRoomsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/rooms").RequireAuthorization();
+
+        group.MapPost("", CreateRoomAsync);
+        group.MapPost("/{room}/members", AddMemberAsync);
+        group.MapDelete("/{room}/members/{username}", RemoveMemberAsync);
+        group.MapGet("/{room}/messages", GetMessagesAsync);
+        group.MapGet("/{room}/presence", GetPresenceAsync);
+
+        return group;
+    }
+
+    public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
+        CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
+        UserDirectory users, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(request.Room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        var room = request.Room!;
+        if (RoomId.IsReserved(room))
+        {
+            return RoomProblems.Invalid("room", $"Room ids starting '{RoomId.ReservedPrefix}' are reserved.");
+        }
+
+        if (Visibility.Parse(request.Visibility) is not { } visibility)
+        {
+            return RoomProblems.Invalid("visibility", "Visibility is 'public' or 'private'.");
+        }
+
+        var usernames = (request.Members ?? []).Distinct().ToList();
+        if (usernames.Count > MaxInitialMembers || usernames.Any(string.IsNullOrWhiteSpace))
+        {
+            return RoomProblems.Invalid("members", $"Members are up to {MaxInitialMembers} usernames.");
+        }
+
+        // A room in use (public, never created) exists too: its messages may not yet be stored.
+        if (await db.Rooms.AnyAsync(r => r.Id == room, cancellationToken) || await redis.GetDatabase().KeyExistsAsync(RedisKeys.Seq(room)))
+        {
+            return RoomProblems.RoomExists(room);
+        }
+
+        var caller = Caller.From(user);
+        var now = DateTimeOffset.UtcNow;
+        var created = new Room { Id = room, Visibility = visibility, OwnerId = caller.UserId, CreatedAt = now };
+        created.Members.Add(new RoomMember { RoomId = room, UserId = caller.UserId, Username = caller.Username, AddedAt = now });
+
+        foreach (var username in usernames.Where(name => name != caller.Username))
+        {
+            if (await users.FindByNameAsync(username, cancellationToken) is not { } member)
+            {
+                return RoomProblems.Invalid("members", $"There is no user '{username}'.");
+            }
+
+            if (created.Members.All(m => m.UserId != member.UserId))
+            {
+                created.Members.Add(new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = now });
+            }
+        }
+
+        db.Rooms.Add(created);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return RoomProblems.RoomExists(room);
+        }
+
+        var members = created.Members.Select(m => new RoomMemberResponse(m.UserId, m.Username)).ToList();
+        return TypedResults.Created($"/api/rooms/{Uri.EscapeDataString(room)}", new RoomResponse(room, visibility.ToProtocol(), caller.UserId, members));
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
+        string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
+        CancellationToken cancellationToken)
+    {
+        if (await FindOwnedRoomAsync(db, room, Caller.From(user), cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Username))
+        {
+            return RoomProblems.Invalid("username", "A username is required.");
+        }
+
+        if (await users.FindByNameAsync(request.Username, cancellationToken) is not { } member)
+        {
+            return RoomProblems.UserNotFound(request.Username);
+        }
+
+        if (!await db.RoomMembers.AnyAsync(m => m.RoomId == room && m.UserId == member.UserId, cancellationToken))
+        {
+            db.RoomMembers.Add(new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = DateTimeOffset.UtcNow });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // Added by a concurrent request: the outcome is the same.
+            }
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
+        string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
+        CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        if (await FindOwnedRoomAsync(db, room, caller, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var member = await db.RoomMembers.FirstOrDefaultAsync(m => m.RoomId == room && m.Username == username, cancellationToken);
+        if (member is null)
+        {
+            return RoomProblems.MemberNotFound(room, username);
+        }
+
+        if (member.UserId == caller.UserId)
+        {
+            return RoomProblems.Invalid("username", "The owner cannot be removed from the room.");
+        }
+
+        db.RoomMembers.Remove(member);
+        await db.SaveChangesAsync(cancellationToken);
+
+        // After the commit: a replica re-checking access on the kick must already see the removal.
+        await control.PublishKickAsync(room, member.UserId);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
+        string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
+        CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        var pageSize = limit ?? DefaultPageSize;
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            return RoomProblems.Invalid("limit", $"The limit is 1 to {MaxPageSize}.");
+        }
+
+        if (after < 0 || before < 0)
+        {
+            return RoomProblems.Invalid(after < 0 ? "after" : "before", "Sequence numbers are not negative.");
+        }
+
+        var access = await RoomAccess.CheckAsync(db, room, Caller.From(user).UserId, cancellationToken);
+        if (!access.CanRead)
+        {
+            return RoomProblems.NotReadable(room);
+        }
+
+        var messages = await MessageHistory.PageAsync(db, room, after, before, pageSize, cancellationToken);
+        return TypedResults.Ok(new MessagesPage(messages.Select(MessageFrame.From).ToList()));
+    }
+
+    public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
+        string room, ClaimsPrincipal user, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        var access = await RoomAccess.CheckAsync(db, room, Caller.From(user).UserId, cancellationToken);
+        if (!access.CanRead)
+        {
+            return RoomProblems.NotReadable(room);
+        }
+
+        return TypedResults.Ok(new PresenceResponse(room, await presence.ReadAsync(room)));
+    }
+
+    /// <summary>Null when the room exists and the caller owns it, else the problem to answer.</summary>
+    private static async Task<ProblemHttpResult?> FindOwnedRoomAsync(MessagesDbContext db, string room, Caller caller, CancellationToken cancellationToken)
+    {
+        var owner = await db.Rooms.Where(r => r.Id == room).Select(r => new { r.OwnerId }).FirstOrDefaultAsync(cancellationToken);
+        if (owner is null)
+        {
+            return RoomProblems.RoomNotFound(room);
+        }
+
+        return owner.OwnerId == caller.UserId ? null : RoomProblems.NotOwner(room);
+    }
+}

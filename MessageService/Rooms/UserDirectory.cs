@@ -1,0 +1,31 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace RealtimeAspire.MessageService.Rooms;
+
+public sealed record UserRef(string UserId, string Username);
+
+/// <summary>Resolves usernames through AuthService's internal endpoint.</summary>
+public sealed partial class UserDirectory(HttpClient http)
+{
+    /// <summary>The user with this name, or null when there is none.</summary>
+    public async Task<UserRef?> FindByNameAsync(string username, CancellationToken cancellationToken)
+    {
+        if (!UsernamePattern().IsMatch(username))
+        {
+            return null;
+        }
+
+        using var response = await http.GetAsync($"/internal/users/by-name/{Uri.EscapeDataString(username)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<UserRef>(cancellationToken);
+    }
+
+    [GeneratedRegex("^[a-z0-9_]{3,32}$")]
+    private static partial Regex UsernamePattern();
+}
