@@ -183,7 +183,8 @@ public sealed partial class RealtimeClient : IAsyncDisposable
 
     /// <summary>
     /// Every event (messages, members, typing, notifications, unanswered errors, state changes) from now until the
-    /// client closes. Each reader has its own bounded buffer; a full buffer makes the connection wait for it.
+    /// client closes. A reader sees the events from its first <c>MoveNextAsync</c> on. Each reader has its own
+    /// bounded buffer; a full buffer makes the connection wait for it.
     /// </summary>
     public async IAsyncEnumerable<RealtimeEvent> ReadEventsAsync(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
