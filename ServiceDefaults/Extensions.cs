@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -17,12 +19,15 @@ public static class Extensions
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
     public const string MetricsEndpointPath = "/metrics";
+    public const string ManagementPortKey = "Management:Port";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
 
         builder.AddDefaultHealthChecks();
+
+        builder.AddForwardedHeaders();
 
         builder.Services.AddServiceDiscovery();
 
@@ -103,17 +108,50 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// Services behind the Gateway take the client's address and scheme from its X-Forwarded-For/-Proto, but only
+    /// from a trusted proxy: loopback, plus the networks in ForwardedHeaders:KnownNetworks (CIDR, e.g. the
+    /// container network). The Gateway itself is the edge and sets ForwardedHeaders:Enabled=false.
+    /// </summary>
+    public static TBuilder AddForwardedHeaders<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+        return builder;
+    }
+
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Health and metrics are for Aspire, the orchestrator and Prometheus; the Gateway does not route them.
-        app.MapHealthChecks(HealthEndpointPath);
-
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
+        if (app.Configuration.GetValue("ForwardedHeaders:Enabled", true))
         {
-            Predicate = r => r.Tags.Contains("live")
-        });
+            app.UseForwardedHeaders();
+        }
 
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        // Health and metrics are for Aspire, the orchestrator and Prometheus; the Gateway does not route them.
+        IEndpointConventionBuilder[] endpoints =
+        [
+            app.MapHealthChecks(HealthEndpointPath),
+            app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
+            {
+                Predicate = r => r.Tags.Contains("live")
+            }),
+            app.MapPrometheusScrapingEndpoint(MetricsEndpointPath),
+        ];
+
+        // A service with a public port (the Gateway) answers them only on its internal management port.
+        if (app.Configuration.GetValue<int?>(ManagementPortKey) is { } managementPort)
+        {
+            foreach (var endpoint in endpoints)
+            {
+                endpoint.RequireHost($"*:{managementPort}");
+            }
+        }
 
         return app;
     }

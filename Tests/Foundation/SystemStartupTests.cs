@@ -15,7 +15,8 @@ public sealed class SystemStartupTests(RealtimeAppFixture fixture)
     [MemberData(nameof(Services))]
     public async Task Every_service_is_healthy_alive_and_scrapable_through_service_discovery(string resource)
     {
-        using var client = fixture.App.CreateHttpClient(resource, "http");
+        // The Gateway's public port serves clients only; its own health and metrics are on "management".
+        using var client = fixture.App.CreateHttpClient(resource, resource == "gateway" ? "management" : "http");
 
         var health = await client.GetAsync("/health").WaitAsync(RequestTimeout);
         var alive = await client.GetAsync("/alive").WaitAsync(RequestTimeout);
@@ -39,13 +40,25 @@ public sealed class SystemStartupTests(RealtimeAppFixture fixture)
     }
 
     [Fact]
-    public async Task The_gateway_answers_on_its_public_endpoint()
+    public async Task The_gateway_serves_clients_on_its_public_endpoint_and_health_and_metrics_only_on_management()
     {
-        using var client = fixture.CreateGatewayClient();
+        using var publicClient = fixture.CreateGatewayClient();
+        using var management = fixture.App.CreateHttpClient("gateway", "management");
 
-        var response = await client.GetAsync("/health").WaitAsync(RequestTimeout);
+        using var page = await publicClient.GetAsync("/").WaitAsync(RequestTimeout);
+        var notServed = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/health", "/alive", "/metrics" })
+        {
+            using var response = await publicClient.GetAsync(path).WaitAsync(RequestTimeout);
+            notServed.Add(response.StatusCode);
+        }
+        var metrics = await management.GetStringAsync("/metrics").WaitAsync(RequestTimeout);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.All(notServed, status => Assert.Equal(HttpStatusCode.NotFound, status));
+        Assert.Contains("service_name=\"gateway\"", metrics);
+        Assert.NotEqual(fixture.GatewayUri.Port, management.BaseAddress!.Port);
         Assert.Equal("localhost", fixture.GatewayUri.Host);
     }
 
