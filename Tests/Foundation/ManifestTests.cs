@@ -34,6 +34,8 @@ public sealed class ManifestTests
 
         var gatewayBindings = resources.GetProperty("gateway").GetProperty("bindings");
         Assert.True(gatewayBindings.GetProperty("http").GetProperty("external").GetBoolean());
+        // The Gateway's health and metrics endpoint stays inside.
+        Assert.False(gatewayBindings.GetProperty("management").TryGetProperty("external", out _));
         foreach (var internalService in RealtimeAppFixture.ProjectResources.Where(name => name != "gateway"))
         {
             var bindings = resources.GetProperty(internalService).GetProperty("bindings");
