@@ -42,9 +42,9 @@ public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
         using var probe = new ReplicaProbe(fixture.GatewayUri);
         var pinnedToReplica2 = await probe.PinToAsync(Replica2);
 
-        await ExecuteAsync(Replica2, "resource-stop");
         try
         {
+            await StopAsync(Replica2);
             await probe.WaitUntilOnlyAsync(new HashSet<string> { Replica1 }, HealthTimeout);
 
             for (var i = 0; i < 20; i++)
@@ -65,6 +65,15 @@ public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
             await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(Replica2).WaitAsync(HealthTimeout);
             await probe.PinToAsync(Replica2, HealthTimeout);
         }
+    }
+
+    private async Task StopAsync(string resource)
+    {
+        // The stop command gives up after 20 s on a busy machine while the process is still on its way out.
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        await commands.ExecuteCommandAsync(resource, "resource-stop").WaitAsync(HealthTimeout);
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates)
+            .WaitAsync(HealthTimeout);
     }
 
     private async Task ExecuteAsync(string resource, string command)
