@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Socket.IO and SignalR (../shared/peer-bench) and RealtimeAspire on this machine, in one
+# run, with the same Node load generator and the same scenario sizes; then the ratio table in docs/benchmarks.md.
+#
+#   ./scripts/bench.sh                       # peers, ours through the Gateway, ours direct to the replicas
+#   PEERS="" ./scripts/bench.sh              # ours only (the report then has no ratios)
+#   SCENARIOS=fanout FANOUT_RATES=300 ./scripts/bench.sh
+#
+# Ours runs as the AppHost in local mode, Release build, dashboard on a free port: the AppHost, DCP and the
+# dashboard are not on a message's path and are not counted as ours (they show as "other procs CPU %").
+# Limits are raised through configuration only (environment, inherited by every service the AppHost starts).
+# Knobs: SCENARIOS, IDLE_SIZES, IDLE, FANOUT_RATES, FANOUT, RAMP (as run-peers.sh), PEERS, MODES (gateway direct),
+# BENCH_USERS (bench_<k> accounts; connection i uses user i % BENCH_USERS), QUIET_WAIT, ONE_REPLICA_CONNS
+# (e.g. 50000: also connect that many idle connections to one replica), BENCH_WORK (scratch dir), PAGE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=${BENCH_WORK:-$(mktemp -d /tmp/realtime-bench-XXXXXX)}
+OUT=$WORK/results
+PAGE=${PAGE:-$ROOT/docs/benchmarks.md}
+PEERS=${PEERS-"socketio signalr"}
+MODES=${MODES:-"gateway direct"}
+BENCH_USERS=${BENCH_USERS:-100}
+export SCENARIOS=${SCENARIOS:-"idle fanout ramp"}
+export IDLE_SIZES=${IDLE_SIZES:-"10000"}
+export FANOUT_RATES=${FANOUT_RATES:-"300"}
+export QUIET_WAIT=${QUIET_WAIT:-30}
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+# Limits raised for the run: configuration only (RealtimeOptions of ConnectionService), never code.
+export Realtime__RateLimitMessages=1000000000
+export Realtime__MaxConnectionsPerUser=1000000
+export Realtime__OutboundQueueCapacity=${OUTBOUND_QUEUE:-4096}
+
+log "scratch: $WORK"
+mkdir -p "$OUT" "$WORK/data"
+cp -r "$ROOT/../shared/peer-bench" "$WORK/peer-bench" && chmod -R u+w "$WORK/peer-bench"
+PB=$WORK/peer-bench
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+(cd "$PB/loadgen" && [ -d node_modules ] || timeout 600 npm ci --no-audit --no-fund >/dev/null)
+log "building Release"
+timeout 900 dotnet build -c Release -nologo -v q "$ROOT/AppHost" >"$WORK/build.log" 2>&1 &&
+  timeout 900 dotnet build -c Release -nologo -v q "$ROOT/Bench" >>"$WORK/build.log" 2>&1 || { log "build failed: $WORK/build.log"; exit 1; }
+
+# ---- peers: run-peers.sh starts and stops them itself --------------------------------------------------------
+if [ -n "$PEERS" ]; then
+  log "peers: $PEERS"
+  # shellcheck disable=SC2086
+  (cd "$PB" && RESULTS="$OUT/peers" ./run-peers.sh $PEERS >/dev/null)
+fi
+
+# ---- ours: the AppHost in local mode -------------------------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+RUN_ID=bench-$$-$RANDOM
+GATEWAY_PORT=$(free_port)
+APPHOST_PID=""
+stop_system() {
+  [ -n "$APPHOST_PID" ] || return 0
+  log "stopping the AppHost ($APPHOST_PID)"
+  kill -TERM "$APPHOST_PID" 2>/dev/null || true
+  for _ in $(seq 60); do kill -0 "$APPHOST_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$APPHOST_PID" 2>/dev/null || true
+  APPHOST_PID=""
+}
+trap stop_system EXIT
+trap 'exit 130' INT TERM
+
+log "starting RealtimeAspire (gateway port $GATEWAY_PORT)"
+BENCH_RUN_ID=$RUN_ID ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+  ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+  ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+  dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
+  "--Infrastructure:DataPath=$WORK/data" "--Gateway:Port=$GATEWAY_PORT" >"$WORK/apphost.log" 2>&1 &
+APPHOST_PID=$!
+for _ in $(seq 360); do
+  grep -q "RealtimeAspire is up" "$WORK/apphost.log" && break
+  kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $WORK/apphost.log"; exit 1; }
+  sleep 0.5
+done
+grep -q "RealtimeAspire is up" "$WORK/apphost.log" || { log "not up after 180 s: $WORK/apphost.log"; exit 1; }
+
+# The processes of this run carry BENCH_RUN_ID (inherited); `dotnet run` wrappers are skipped.
+pids_of() { # OTEL_SERVICE_NAME prefix | program name
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "BENCH_RUN_ID=$RUN_ID" || continue
+    case "$1" in
+      redis-server | postgres) [ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}" ;;
+      *) tr '\0' '\n' <"$p/environ" | grep -q "^OTEL_SERVICE_NAME=$1" && ! tr '\0' ' ' <"$p/cmdline" | grep -q "^dotnet run" && echo "${p#/proc/}" ;;
+    esac
+  done | sort -n | paste -sd, -
+}
+url_of() { tr '\0' '\n' <"/proc/$1/environ" | sed -n 's/^ASPNETCORE_URLS=//p' | cut -d';' -f1 | sed 's/localhost/127.0.0.1/'; }
+REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
+INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(pids_of postgres)" | tr -s ',' | sed 's/^,//;s/,$//')
+REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
+GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
+log "replicas $REPLICAS ($REPLICA_URLS), gateway $GATEWAY, the rest $INFRA"
+echo "replicas=$REPLICAS gateway=$GATEWAY rest=$INFRA" >"$WORK/pids.txt"
+RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
+
+run_ours() { # results-set urls server-pids aux-pids [env...]
+  local set=$1 urls=$2 spids=$3 aux=$4; shift 4
+  log "ours: $set"
+  (cd "$PB" && env RESULTS="$OUT/$set" RT1_URLS="$urls" RT1_PIDS="$spids" RT1_ARGS="$RT1_ARGS" \
+    LOADGEN_EXTRA="--aux-pids $aux" "$@" ./run-peers.sh rt1 >/dev/null) || log "$set failed (see $PB/logs)"
+}
+for mode in $MODES; do
+  case $mode in
+    gateway) run_ours rt1-gateway "$GATEWAY_URL,$GATEWAY_URL" "$REPLICAS" "$GATEWAY,$INFRA"
+             case " $SCENARIOS " in *" idle "*) run_ours rt1-gateway-memory "$GATEWAY_URL,$GATEWAY_URL" "$GATEWAY" "$REPLICAS,$INFRA" SCENARIOS=idle ;; esac ;;
+    direct) run_ours rt1-direct "$REPLICA_URLS" "$REPLICAS" "$INFRA" ;;
+    *) log "unknown mode $mode"; exit 2 ;;
+  esac
+done
+if [ -n "${ONE_REPLICA_CONNS:-}" ]; then
+  first=${REPLICAS%%,*}
+  run_ours one-replica "$(url_of "$first")" "$first" "$INFRA" SCENARIOS=idle IDLE_SIZES="$ONE_REPLICA_CONNS" \
+    LOADGEN_EXTRA="--aux-pids $INFRA --src 127.0.0.2,127.0.0.3,127.0.0.4 --connect-timeout 600" LOADGEN_TIMEOUT=900
+fi
+stop_system
+
+# ---- report --------------------------------------------------------------------------------------------------
+for dir in "$OUT"/*/; do node "$PB/loadgen/summary.js" "$dir" >"$dir/summary.md" 2>/dev/null || true; done
+dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" report --results "$OUT" --page "$PAGE"
+log "results in $OUT; table in $PAGE"
