@@ -31,6 +31,7 @@ log() { echo "[bench $(date +%T)] $*" >&2; }
 export Realtime__RateLimitMessages=1000000000
 export Realtime__MaxConnectionsPerUser=1000000
 export Realtime__OutboundQueueCapacity=${OUTBOUND_QUEUE:-4096}
+export Gateway__AuthRateLimit__PermitLimit=1000000 # the load generator logs in its bench users through the Gateway
 
 log "scratch: $WORK"
 mkdir -p "$OUT" "$WORK/data"
