@@ -1,3 +1,12 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Messages;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.ConnectionService.Services;
+
 namespace RealtimeAspire.ConnectionService;
 
 public static class ConnectionServiceExtensions
@@ -7,6 +16,41 @@ public static class ConnectionServiceExtensions
         builder.Services.AddProblemDetails();
         builder.AddRedisClient("redis");
         builder.AddJwtAuthentication();
+        builder.AddServiceMeter(RealtimeMetrics.MeterName);
+        builder.AddServiceActivitySource(RealtimeMetrics.MeterName);
+
+        var services = builder.Services;
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName);
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<RealtimeOptions>>().Value);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
+        services.AddHttpClient(MessageServiceClient.HttpClientName, http => http.BaseAddress = new Uri("http://message-service"));
+        services.AddHttpClient(UserDirectory.HttpClientName, http => http.BaseAddress = new Uri("http://auth-service"));
+
+        services.AddSingleton(provider => new ClientFrameParser(provider.GetRequiredService<RealtimeOptions>().MaxContentLength));
+        services.AddSingleton<RealtimeMetrics>();
+        services.AddSingleton<MessageServiceClient>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<PresenceStore>();
+        services.AddSingleton<UserLimits>();
+        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<MessageReplay>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<MentionNotifier>();
+        services.AddSingleton<MessageSender>();
+        services.AddSingleton<ConnectionAuthenticator>();
+        services.AddSingleton<FrameHandler>();
+        services.AddSingleton<ConnectionHost>();
+        services.AddSingleton<ConnectionDrainer>();
+
+        services.AddHostedService(provider => provider.GetRequiredService<MentionNotifier>());
+        services.AddHostedService<ConnectionSweeper>();
+        services.AddHostedService<ControlListener>();
+        // Registered last, so stopped first: connections drain while everything they need still runs.
+        services.AddHostedService(provider => provider.GetRequiredService<ConnectionDrainer>());
+        services.AddHealthChecks().AddCheck<ConnectionDrainer>("drain");
         return builder;
     }
 }

@@ -1,9 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RealtimeAspire.ConnectionService.Connections;
+
 namespace RealtimeAspire.ConnectionService;
 
 public static class RealtimeApi
 {
-    public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
-        return app;
+        if (app is IApplicationBuilder pipeline)
+        {
+            pipeline.UseWebSockets();
+        }
+
+        // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
+        var group = app.MapGroup("/ws").AllowAnonymous();
+        group.Map("", ConnectAsync);
+        return group;
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(HttpContext context, ConnectionHost host)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "websocket_required",
+                detail: "This endpoint speaks the realtime.v1 protocol over a WebSocket.");
+        }
+
+        if (host.IsDraining)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
+                detail: "This replica is shutting down; connect again.");
+        }
+
+        await host.RunAsync(context);
+        return TypedResults.Empty;
     }
 }

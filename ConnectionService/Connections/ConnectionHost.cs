@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Primitives;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.ConnectionService.Rooms;
+
+namespace RealtimeAspire.ConnectionService.Connections;
+
+/// <summary>Runs one WebSocket from upgrade to teardown, and drains them all when the replica shuts down.</summary>
+public sealed partial class ConnectionHost(
+    ConnectionRegistry registry,
+    ConnectionAuthenticator authenticator,
+    FrameHandler handler,
+    RoomService rooms,
+    UserLimits limits,
+    RealtimeMetrics metrics,
+    RealtimeOptions options,
+    TimeProvider time,
+    ILogger<ConnectionHost> logger)
+{
+    private volatile bool _draining;
+
+    public bool IsDraining => _draining;
+
+    public async Task RunAsync(HttpContext context)
+    {
+        var token = RequestToken(context.Request);
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(Frames.ProtocolName) ? Frames.ProtocolName : null,
+            // The server pings every interval; a peer that has not answered a ping within another interval is dropped.
+            KeepAliveInterval = options.HeartbeatInterval,
+            KeepAliveTimeout = options.HeartbeatInterval,
+        });
+
+        var connection = new RealtimeConnection(socket, $"{options.ReplicaId}.{Guid.CreateVersion7():N}", time.GetUtcNow(), options);
+        connection.Closing += OnClosing;
+        using var scope = logger.BeginScope(new ConnectionLogScope(connection, options.ReplicaId));
+        registry.Add(connection);
+        metrics.Connected();
+        var writer = connection.RunWriterAsync();
+        try
+        {
+            connection.TrySend(Frames.Welcome(connection.Id, options.HeartbeatIntervalMs));
+            if (_draining)
+            {
+                connection.RequestClose(CloseCodes.GoingAway, "server shutting down");
+            }
+            else if (token is not null)
+            {
+                await authenticator.AuthenticateAsync(connection, token, context.RequestAborted);
+            }
+
+            await ReadAsync(connection, context.RequestAborted);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            LogLost(logger, e.Message);
+        }
+        finally
+        {
+            connection.RequestClose(CloseCodes.Normal, "");
+            await writer;
+            await TeardownAsync(connection);
+        }
+    }
+
+    /// <summary>On shutdown: every connection finishes the frame it is working on, then closes with 1001.</summary>
+    public Task DrainAsync()
+    {
+        _draining = true;
+        return Task.WhenAll(registry.All.Select(async connection =>
+        {
+            await connection.ProcessingGate.WaitAsync();
+            try
+            {
+                connection.RequestClose(CloseCodes.GoingAway, "server shutting down");
+            }
+            finally
+            {
+                connection.ProcessingGate.Release();
+            }
+        }));
+    }
+
+    private async Task ReadAsync(RealtimeConnection connection, CancellationToken cancellationToken)
+    {
+        while (!connection.IsClosing)
+        {
+            var incoming = await connection.ReceiveAsync(options.MaxFrameBytes, cancellationToken);
+            if (incoming.Kind == IncomingFrameKind.Closed)
+            {
+                connection.RequestClose(CloseCodes.Normal, "");
+                return;
+            }
+
+            if (incoming.Kind == IncomingFrameKind.Violation)
+            {
+                connection.RequestClose(incoming.CloseCode, incoming.Reason!);
+                break;
+            }
+
+            var arrivedAt = Stopwatch.GetTimestamp();
+            try
+            {
+                await connection.ProcessingGate.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!connection.IsClosing)
+                    {
+                        await handler.HandleAsync(connection, incoming.Buffer.AsMemory(0, incoming.Length), arrivedAt, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    connection.ProcessingGate.Release();
+                }
+            }
+            finally
+            {
+                RealtimeConnection.ReturnBuffer(incoming);
+            }
+        }
+
+        // The server is closing: wait for the peer's close (or the close timeout's abort), ignoring anything else.
+        await connection.DiscardUntilClosedAsync(cancellationToken);
+    }
+
+    private void OnClosing(RealtimeConnection connection) =>
+        // Leaving the rooms at once: the others see user_left without waiting for the close handshake.
+        _ = rooms.LeaveAllAsync(connection);
+
+    private async Task TeardownAsync(RealtimeConnection connection)
+    {
+        try
+        {
+            await rooms.LeaveAllAsync(connection);
+            if (connection.User is { } user)
+            {
+                registry.RemoveUserConnection(user.UserId, connection);
+                await limits.RemoveConnectionAsync(user.UserId, UserLimits.ConnectionMember(connection.Id, connection.ConnectedAt));
+            }
+        }
+        catch (Exception e)
+        {
+            // Leases expire on their own; the cluster heals without this.
+            LogTeardownFailed(logger, e);
+        }
+        finally
+        {
+            registry.Remove(connection);
+            metrics.Disconnected();
+            LogClosed(logger, connection.CloseCode);
+            connection.Dispose();
+        }
+    }
+
+    private static string? RequestToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        return request.Query.TryGetValue("access_token", out var token) && !StringValues.IsNullOrEmpty(token) ? token.ToString() : null;
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Connection lost: {Reason}")]
+    private static partial void LogLost(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Debug, "Connection closed with {CloseCode}")]
+    private static partial void LogClosed(ILogger logger, int closeCode);
+
+    [LoggerMessage(LogLevel.Warning, "Cleaning up a closed connection failed")]
+    private static partial void LogTeardownFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.ConnectionService.Rooms;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.ConnectionService.Connections;
+
+/// <summary>Carries out the cluster-wide orders on rt:control: kick a user out of a room, close a connection.</summary>
+public sealed partial class ControlListener(
+    IConnectionMultiplexer redis,
+    ConnectionRegistry connections,
+    RoomService rooms,
+    ILogger<ControlListener> logger) : IHostedService
+{
+    private ChannelMessageQueue? _queue;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.ControlChannel);
+        _queue.OnMessage(message => HandleAsync(message.Message));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_queue is not null)
+        {
+            await _queue.UnsubscribeAsync();
+        }
+    }
+
+    private async Task HandleAsync(RedisValue payload)
+    {
+        try
+        {
+            var text = (string)payload!;
+            // Orders are plain JSON; a traceparent line in front, as on the other channels, is tolerated.
+            var json = text.StartsWith('{') ? text : text[(text.IndexOf('\n') + 1)..];
+            var order = JsonSerializer.Deserialize(json, ServerJsonContext.Default.ControlOrder);
+            switch (order)
+            {
+                case { Type: "kick", Room: { } room, UserId: { } userId }:
+                    await rooms.KickAsync(room, userId);
+                    break;
+                case { Type: "close", ConnectionId: { } connectionId }:
+                    connections.Find(connectionId)?.RequestClose(order.Code ?? CloseCodes.Normal, order.Reason ?? "");
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "A control order could not be carried out")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

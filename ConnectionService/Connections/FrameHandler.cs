@@ -1,0 +1,79 @@
+using RealtimeAspire.ConnectionService.Messages;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Rooms;
+
+namespace RealtimeAspire.ConnectionService.Connections;
+
+/// <summary>Answers one client frame. Bad input becomes an error frame; nothing here closes the connection by itself.</summary>
+public sealed partial class FrameHandler(
+    ClientFrameParser parser,
+    ConnectionAuthenticator authenticator,
+    RoomService rooms,
+    MessageSender messages,
+    TimeProvider time,
+    ILogger<FrameHandler> logger)
+{
+    /// <summary>Not in the protocol's list: the server could not do it now (Redis or MessageService failing); retry.</summary>
+    public const string UnavailableCode = "unavailable";
+
+    public async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken)
+    {
+        var parsed = parser.Parse(json.Span);
+        if (parsed.Frame is not { } frame)
+        {
+            connection.TrySend(Frames.Error(parsed.ErrorCode!, parsed.ErrorMessage!, parsed.Id));
+            return;
+        }
+
+        try
+        {
+            await DispatchAsync(connection, frame, arrivedAt, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(logger, frame.Type, e);
+            connection.TrySend(Frames.Error(UnavailableCode, "The server could not do this now; try again.", frame.Id, 1_000));
+        }
+    }
+
+    private async Task DispatchAsync(RealtimeConnection connection, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken)
+    {
+        switch (frame.Type)
+        {
+            case ClientFrameType.Ping:
+                connection.TrySend(Frames.Pong(time.GetUtcNow()));
+                return;
+            case ClientFrameType.Auth:
+                await authenticator.AuthenticateAsync(connection, frame.Token!, cancellationToken);
+                return;
+        }
+
+        if (connection.User is not { } user)
+        {
+            connection.TrySend(Frames.Error(ErrorCodes.NotAuthenticated, "Authenticate first.", frame.Id));
+            return;
+        }
+
+        switch (frame.Type)
+        {
+            case ClientFrameType.Join:
+                await rooms.JoinAsync(connection, user, frame.Room!, frame.Since, cancellationToken);
+                break;
+            case ClientFrameType.Leave:
+                await rooms.LeaveAsync(connection, user, frame.Room!);
+                break;
+            case ClientFrameType.Message:
+                await messages.SendAsync(connection, user, frame, arrivedAt, cancellationToken);
+                break;
+            case ClientFrameType.Typing:
+                await rooms.TypingAsync(connection, user, frame.Room!);
+                break;
+            case ClientFrameType.Presence:
+                await rooms.PresenceAsync(connection, frame.Room!);
+                break;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Handling a {FrameType} frame failed")]
+    private static partial void LogFailed(ILogger logger, ClientFrameType frameType, Exception exception);
+}

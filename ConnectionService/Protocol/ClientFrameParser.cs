@@ -1,0 +1,269 @@
+using System.Text;
+using System.Text.Json;
+
+namespace RealtimeAspire.ConnectionService.Protocol;
+
+/// <summary>
+/// Parses one client text frame strictly: the JSON must be one well-formed object, every known field must have
+/// its type, and the fields a type needs must be there. Unknown fields are ignored; a repeated field is refused.
+/// Never throws for any input: every problem becomes the error code the protocol names.
+/// </summary>
+public sealed class ClientFrameParser(int maxContentLength)
+{
+    public const int MaxClientIdLength = 128;
+    public const int MaxTokenLength = 8 * 1024;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
+
+    public ParseResult Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        RawFields fields;
+        try
+        {
+            if (!TryReadFields(utf8Json, out fields, out var shapeError))
+            {
+                return ParseResult.Failure(ErrorCodes.InvalidMessage, shapeError);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Utf8JsonReader reports malformed JSON (and malformed UTF-8 inside strings) by throwing.
+            return ParseResult.Failure(ErrorCodes.InvalidJson, "The frame is not valid JSON.");
+        }
+
+        return Validate(fields);
+    }
+
+    private ParseResult Validate(RawFields fields)
+    {
+        if (fields.Type is null)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, fields.Error ?? "The frame needs a string \"type\".", fields.Id);
+        }
+
+        if (!TryGetType(fields.Type, out var type))
+        {
+            return ParseResult.Failure(ErrorCodes.UnknownType, "Unknown frame type.", fields.Id);
+        }
+
+        if (fields.Error is not null)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, fields.Error, fields.Id);
+        }
+
+        var frame = new ClientFrame(type)
+        {
+            Token = fields.Token,
+            Room = fields.Room,
+            Since = fields.Since,
+            Content = fields.Content,
+            Id = fields.Id,
+        };
+
+        return type switch
+        {
+            ClientFrameType.Auth => string.IsNullOrEmpty(fields.Token)
+                ? ParseResult.Failure(ErrorCodes.InvalidMessage, "auth needs a non-empty string \"token\".", fields.Id)
+                : ParseResult.Success(frame),
+            ClientFrameType.Ping => ParseResult.Success(frame),
+            ClientFrameType.Message => ValidateMessage(frame),
+            _ => ValidateRoom(frame),
+        };
+    }
+
+    private ParseResult ValidateMessage(ClientFrame frame)
+    {
+        if (frame.Content is null)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "message needs a string \"content\".", frame.Id);
+        }
+
+        var room = ValidateRoom(frame);
+        if (room.Frame is null)
+        {
+            return room;
+        }
+
+        if (frame.Content.Length == 0)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not be empty.", frame.Id);
+        }
+
+        // Characters are Unicode code points: an emoji counts once, not as two UTF-16 halves.
+        var length = frame.Content.Length <= maxContentLength ? frame.Content.Length : CountCodePoints(frame.Content);
+        return length > maxContentLength
+            ? ParseResult.Failure(ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.", frame.Id)
+            : ParseResult.Success(frame);
+    }
+
+    private static ParseResult ValidateRoom(ClientFrame frame)
+    {
+        if (frame.Room is null)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "This frame needs a string \"room\".", frame.Id);
+        }
+
+        return RoomIds.IsValid(frame.Room)
+            ? ParseResult.Success(frame)
+            : ParseResult.Failure(ErrorCodes.InvalidRoom, "Room ids match ^[A-Za-z0-9_.:-]{1,128}$.", frame.Id);
+    }
+
+    private static int CountCodePoints(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static bool TryGetType(string name, out ClientFrameType type)
+    {
+        type = name switch
+        {
+            "auth" => ClientFrameType.Auth,
+            "join" => ClientFrameType.Join,
+            "leave" => ClientFrameType.Leave,
+            "message" => ClientFrameType.Message,
+            "typing" => ClientFrameType.Typing,
+            "presence" => ClientFrameType.Presence,
+            "ping" => ClientFrameType.Ping,
+            _ => (ClientFrameType)(-1),
+        };
+        return Enum.IsDefined(type);
+    }
+
+    private static bool TryReadFields(ReadOnlySpan<byte> utf8Json, out RawFields fields, out string shapeError)
+    {
+        fields = new RawFields();
+        shapeError = "";
+        var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+        if (!reader.Read())
+        {
+            throw new JsonException("empty");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            EnsureEnd(ref reader);
+            shapeError = "A frame is one JSON object.";
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (!seen.Add(name))
+            {
+                fields.Error ??= $"The field \"{Truncate(name)}\" appears twice.";
+            }
+
+            ReadField(ref reader, name, ref fields);
+        }
+
+        EnsureEnd(ref reader);
+        return true;
+    }
+
+    private static void ReadField(ref Utf8JsonReader reader, string name, ref RawFields fields)
+    {
+        switch (name)
+        {
+            case "type":
+                fields.Type = ReadString(ref reader, name, 64, ref fields.Error);
+                break;
+            case "token":
+                fields.Token = ReadString(ref reader, name, MaxTokenLength, ref fields.Error);
+                break;
+            case "room":
+                fields.Room = ReadString(ref reader, name, int.MaxValue, ref fields.Error);
+                break;
+            case "content":
+                fields.Content = ReadString(ref reader, name, int.MaxValue, ref fields.Error);
+                break;
+            case "id":
+                fields.Id = ReadString(ref reader, name, MaxClientIdLength, ref fields.Error);
+                if (fields.Id is { Length: 0 })
+                {
+                    fields.Error ??= "\"id\" must not be empty.";
+                    fields.Id = null;
+                }
+
+                break;
+            case "since":
+                fields.Since = ReadSince(ref reader, ref fields.Error);
+                break;
+            default:
+                reader.Skip();
+                break;
+        }
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string name, int maxLength, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            error ??= $"\"{name}\" must be a string.";
+            return null;
+        }
+
+        var value = reader.GetString()!;
+        if (value.Length > maxLength)
+        {
+            error ??= $"\"{name}\" is too long.";
+            return null;
+        }
+
+        return value;
+    }
+
+    private static long? ReadSince(ref Utf8JsonReader reader, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var since) && since >= 0)
+        {
+            return since;
+        }
+
+        reader.Skip();
+        error ??= "\"since\" must be a non-negative integer.";
+        return null;
+    }
+
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        // Anything after the object (a second value, garbage) makes the frame malformed: Read throws on it.
+        if (reader.Read())
+        {
+            throw new JsonException("trailing data");
+        }
+    }
+
+    private static string Truncate(string name) => name.Length <= 32 ? name : name[..32];
+
+    private struct RawFields
+    {
+        public string? Type;
+        public string? Token;
+        public string? Room;
+        public string? Content;
+        public string? Id;
+        public long? Since;
+        public string? Error;
+    }
+}

@@ -1,0 +1,53 @@
+namespace RealtimeAspire.ConnectionService;
+
+/// <summary>The limits and timings of the WebSocket protocol (section <c>Realtime</c>); every one can be changed.</summary>
+public sealed class RealtimeOptions
+{
+    public const string SectionName = "Realtime";
+
+    /// <summary>This replica's name, set by the AppHost; part of every connection id.</summary>
+    public string ReplicaId { get; set; } = Environment.MachineName;
+
+    public int HeartbeatIntervalMs { get; set; } = 30_000;
+
+    public int AuthTimeoutMs { get; set; } = 10_000;
+
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    public int MaxContentLength { get; set; } = 4_000;
+
+    public int RateLimitMessages { get; set; } = 100;
+
+    public int RateLimitWindowMs { get; set; } = 60_000;
+
+    public int MaxConnectionsPerUser { get; set; } = 5;
+
+    /// <summary>Frames waiting to be written to one connection; past it the connection is a slow consumer.</summary>
+    public int OutboundQueueCapacity { get; set; } = 1_024;
+
+    /// <summary>How long a closing connection may take to flush and finish the close handshake before it is aborted.</summary>
+    public int CloseTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>How long presence and connection-count entries live without a refresh (a dead replica's entries expire).</summary>
+    public int LeaseMs { get; set; } = 30_000;
+
+    /// <summary>How often a replica refreshes the leases of its connections and reaps expired presence.</summary>
+    public int LeaseRefreshMs { get; set; } = 10_000;
+
+    /// <summary>How long a room access answer from MessageService is reused.</summary>
+    public int AccessCacheMs { get; set; } = 5_000;
+
+    /// <summary>Entries kept in a room's recent stream in Redis (approximate).</summary>
+    public int RecentMessages { get; set; } = 1_000;
+
+    /// <summary>The largest gap a <c>join</c> with <c>since</c> replays; a larger one answers <c>recovered:false</c>.</summary>
+    public int MaxReplayMessages { get; set; } = 10_000;
+
+    /// <summary>How long the ack of a message sent with a client id is remembered for idempotent resend.</summary>
+    public int IdempotencyWindowMs { get; set; } = 300_000;
+
+    /// <summary>Distinct <c>@username</c> mentions of one message that get a notification.</summary>
+    public int MaxMentionsPerMessage { get; set; } = 20;
+
+    public TimeSpan HeartbeatInterval => TimeSpan.FromMilliseconds(HeartbeatIntervalMs);
+}

@@ -1,0 +1,84 @@
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Services;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.ConnectionService.Redis;
+
+public sealed record OutgoingMessage(string Room, string UserId, string Username, string Content, string? ClientId, string TraceParent);
+
+/// <param name="Ack">The <c>ack</c> frame for the sender.</param>
+/// <param name="Frame">The <c>message</c> frame as stored and published; null for a resend of an acked client id.</param>
+public sealed record AppendedMessage(byte[] Ack, byte[]? Frame);
+
+/// <summary>Hands messages over to Redis in one atomic step, and knows each room's latest seq.</summary>
+public sealed class MessageStore(IConnectionMultiplexer redis, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
+{
+    private IDatabase Database => redis.GetDatabase();
+
+    public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        var messageId = Guid.CreateVersion7().ToString();
+        var (prefix, suffix) = Frames.MessageAroundSeq(
+            message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
+        RedisKey[] keys = message.ClientId is null
+            ? [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room)]
+            : [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room),
+               RedisKeys.Dedup(message.Room, message.UserId, message.ClientId)];
+        RedisValue[] args =
+        [
+            prefix, suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
+            Frames.AckPrefix(message.ClientId, message.Room, messageId), options.IdempotencyWindowMs,
+        ];
+
+        // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.AppendMessage, keys, args))!;
+            switch ((string?)result[0])
+            {
+                case "ok":
+                    return new AppendedMessage(Frames.Utf8((string)result[2]!), Frames.Utf8(prefix + (long)result[1] + suffix));
+                case "dup":
+                    return new AppendedMessage(Frames.Utf8((string)result[1]!), null);
+                case "noseq":
+                    await SeedAsync(message.Room, cancellationToken);
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"The seq of room {message.Room} could not be seeded.");
+    }
+
+    /// <summary>The room's latest seq; a missing counter is re-seeded from MessageService first.</summary>
+    public async Task<long> GetLatestSeqAsync(string room, CancellationToken cancellationToken)
+    {
+        var current = await Database.StringGetAsync(RedisKeys.Seq(room));
+        return current.TryParse(out long seq) ? seq : await SeedAsync(room, cancellationToken);
+    }
+
+    private async Task<long> SeedAsync(string room, CancellationToken cancellationToken)
+    {
+        var stored = await messageService.GetLastSeqAsync(room, cancellationToken);
+        var seeded = await Database.ScriptEvaluateAsync(RedisScripts.SeedSeq,
+            [RedisKeys.Seq(room), RedisKeys.Recent(room)], [stored]);
+        return (long)seeded;
+    }
+
+    /// <summary>The room's recent messages with seq in [from, to], ascending, from its capped stream.</summary>
+    public async Task<IReadOnlyList<(long Seq, byte[] Frame)>> ReadRecentAsync(string room, long from, long to)
+    {
+        var entries = await Database.StreamRangeAsync(RedisKeys.Recent(room), $"{from}-0", $"{to}-1");
+        var messages = new List<(long, byte[])>(entries.Length);
+        foreach (var entry in entries)
+        {
+            var id = ((string)entry.Id!).AsSpan();
+            var frame = entry["m"];
+            if (long.TryParse(id[..id.IndexOf('-')], out var seq) && !frame.IsNull)
+            {
+                messages.Add((seq, (byte[])frame!));
+            }
+        }
+
+        return messages;
+    }
+}

@@ -1,0 +1,155 @@
+namespace RealtimeAspire.ConnectionService.Redis;
+
+/// <summary>The Lua scripts of ConnectionService. Each runs atomically and touches keys of one hash tag only.</summary>
+public static class RedisScripts
+{
+    /// <summary>
+    /// A message's whole hand-off. KEYS: seq, recent, handoff[, dedup]. ARGV: frame prefix, frame suffix, recent
+    /// MAXLEN, room channel, traceparent, ack prefix, dedup TTL ms. Returns {'dup', ack} for a resent client id,
+    /// {'noseq'} when the room's counter is unknown (re-seed first), else {'ok', seq, ack}.
+    /// </summary>
+    public const string AppendMessage = """
+        if KEYS[4] then
+          local previous = redis.call('GET', KEYS[4])
+          if previous then return {'dup', previous} end
+        end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
+        local seq = redis.call('INCR', KEYS[1])
+        local frame = ARGV[1] .. seq .. ARGV[2]
+        -- A recent stream that is ahead of the counter must not stop the message: replay falls back to history.
+        redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-1', 'm', frame)
+        redis.call('XADD', KEYS[3], '*', 'm', frame, 'tp', ARGV[5])
+        redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. frame)
+        local ack = ARGV[6] .. seq .. '}'
+        if KEYS[4] then redis.call('SET', KEYS[4], ack, 'PX', ARGV[7]) end
+        return {'ok', seq, ack}
+        """;
+
+    /// <summary>
+    /// Sets a room's missing counter. KEYS: seq, recent. ARGV: last seq stored by MessageService. The recent stream
+    /// may know a later seq than PostgreSQL (not stored yet); the larger one wins. Returns the room's seq.
+    /// </summary>
+    public const string SeedSeq = """
+        local current = redis.call('GET', KEYS[1])
+        if current then return tonumber(current) end
+        local seq = tonumber(ARGV[1])
+        local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+        if top[1] then
+          local recent = tonumber(string.match(top[1][1], '^(%d+)-'))
+          if recent and recent > seq then seq = recent end
+        end
+        redis.call('SET', KEYS[1], seq)
+        return seq
+        """;
+
+    /// <summary>
+    /// Counts a message against the user's sliding window. KEYS: rate. ARGV: now ms, window ms, limit, unique member.
+    /// Returns 0 when allowed, else the milliseconds until the oldest counted message leaves the window.
+    /// </summary>
+    public const string ConsumeRate = """
+        local now = tonumber(ARGV[1])
+        local window = tonumber(ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+          local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+          return math.max(1, tonumber(oldest[2]) + window - now)
+        end
+        redis.call('ZADD', KEYS[1], now, ARGV[4])
+        redis.call('PEXPIRE', KEYS[1], window)
+        return 0
+        """;
+
+    /// <summary>
+    /// Adds a connection to the user's live connections and evicts the oldest beyond the limit. KEYS: conns.
+    /// ARGV: now ms, member ('&lt;connectedAt, 13 digits&gt;|&lt;connectionId&gt;'), lease expiry ms, limit, lease ms.
+    /// Returns the evicted members, oldest first.
+    /// </summary>
+    public const string AddConnection = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+        local excess = #members - tonumber(ARGV[4])
+        if excess <= 0 then return {} end
+        table.sort(members)
+        local evicted = {}
+        for i = 1, excess do
+          evicted[i] = members[i]
+          redis.call('ZREM', KEYS[1], members[i])
+        end
+        return evicted
+        """;
+
+    /// <summary>
+    /// A connection enters a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, lease expiry
+    /// ms, userId, connectionId, presence value JSON, room channel, user_joined payload, lease ms.
+    /// Publishes user_joined when it is the user's first live connection there; returns 1 then, else 0.
+    /// </summary>
+    public const string JoinPresence = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+        local present = redis.call('ZCARD', KEYS[2]) > 0
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+        redis.call('PEXPIRE', KEYS[2], ARGV[8])
+        redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[8])
+        if present then return 0 end
+        redis.call('PUBLISH', ARGV[6], ARGV[7])
+        return 1
+        """;
+
+    /// <summary>
+    /// A connection leaves a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, userId,
+    /// connectionId, room channel, user_left payload. Publishes user_left when no live connection of the user stays.
+    /// </summary>
+    public const string LeavePresence = """
+        redis.call('ZREM', KEYS[2], ARGV[3])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+        if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+        redis.call('DEL', KEYS[2])
+        if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+        redis.call('PUBLISH', ARGV[4], ARGV[5])
+        return 1
+        """;
+
+    /// <summary>
+    /// Renews this replica's connections of one user in one room. KEYS: presence hash, the user's connections there.
+    /// ARGV: lease expiry ms, userId, presence value JSON, lease ms, connectionId… Connections that have left are not
+    /// brought back.
+    /// </summary>
+    public const string RefreshPresence = """
+        local alive = 0
+        for i = 5, #ARGV do
+          if redis.call('ZSCORE', KEYS[2], ARGV[i]) then
+            redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])
+            alive = alive + 1
+          end
+        end
+        if alive == 0 then return 0 end
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return alive
+        """;
+
+    /// <summary>
+    /// Removes users whose presence nobody renewed (their replica died) and publishes user_left for each.
+    /// KEYS: presence hash. ARGV: now ms, room channel, room id. Returns how many were removed.
+    /// </summary>
+    public const string ReapPresence = """
+        local now = tonumber(ARGV[1])
+        local fields = redis.call('HGETALL', KEYS[1])
+        local removed = 0
+        for i = 1, #fields, 2 do
+          local ok, entry = pcall(cjson.decode, fields[i + 1])
+          if not ok or type(entry) ~= 'table' or (tonumber(entry.expiresAt) or 0) <= now then
+            redis.call('HDEL', KEYS[1], fields[i])
+            removed = removed + 1
+            if ok and type(entry) == 'table' and type(entry.userId) == 'string' and type(entry.username) == 'string' then
+              redis.call('PUBLISH', ARGV[2], '\n{"type":"user_left","room":' .. cjson.encode(ARGV[3]) ..
+                ',"userId":' .. cjson.encode(entry.userId) .. ',"username":' .. cjson.encode(entry.username) .. '}')
+            end
+          end
+        end
+        return removed
+        """;
+}

@@ -1,0 +1,155 @@
+using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.ConnectionService.Services;
+using StackExchange.Redis;
+
+namespace RealtimeAspire.ConnectionService.Rooms;
+
+/// <summary>join, leave, typing and presence of one connection, and a room's removal of a user.</summary>
+public sealed class RoomService(
+    RoomRegistry rooms,
+    ConnectionRegistry connections,
+    PresenceStore presence,
+    MessageStore messages,
+    MessageReplay replay,
+    MessageServiceClient messageService,
+    IConnectionMultiplexer redis,
+    RealtimeOptions options,
+    ILogger<RoomService> logger)
+{
+    public async Task JoinAsync(RealtimeConnection connection, ConnectionUser user, string room, long? since, CancellationToken cancellationToken)
+    {
+        if (!await messageService.CanReadAsync(room, user.UserId, cancellationToken))
+        {
+            // The same answer whether the room exists or not: a private room leaks nothing.
+            connection.TrySend(Frames.Error(ErrorCodes.Forbidden, "You may not join this room."));
+            return;
+        }
+
+        var membership = new RoomMembership(connection, room, options.OutboundQueueCapacity);
+        var previous = connection.SetRoom(membership);
+        if (previous is not null)
+        {
+            // A repeated join starts the room afresh on this connection; the user stays present throughout.
+            previous.Detach();
+            rooms.Remove(previous);
+        }
+
+        try
+        {
+            // Subscribed before the seq is read: every message after it arrives live and is held back meanwhile.
+            await rooms.AddAsync(membership);
+            if (previous is null)
+            {
+                await presence.JoinAsync(room, user.UserId, user.Username, connection.Id);
+            }
+
+            var latest = await messages.GetLatestSeqAsync(room, cancellationToken);
+            var members = await presence.ListAsync(room);
+            var missed = since is { } after
+                ? await replay.LoadAsync(room, after, latest, user.AccessToken, cancellationToken)
+                : Replay.Nothing with { Recovered = false };
+
+            connection.TrySend(Frames.Joined(room, latest, missed.Recovered, members));
+            foreach (var frame in missed.Frames)
+            {
+                if (!await connection.SendAsync(frame, cancellationToken))
+                {
+                    return;
+                }
+            }
+
+            membership.GoLive(latest);
+        }
+        catch
+        {
+            await LeaveAsync(membership, user);
+            throw;
+        }
+    }
+
+    public async Task LeaveAsync(RealtimeConnection connection, ConnectionUser user, string room)
+    {
+        if (connection.GetRoom(room) is not { } membership)
+        {
+            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            return;
+        }
+
+        await LeaveAsync(membership, user);
+        connection.TrySend(Frames.Left(room));
+    }
+
+    public async Task TypingAsync(RealtimeConnection connection, ConnectionUser user, string room)
+    {
+        if (connection.GetRoom(room) is null)
+        {
+            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            return;
+        }
+
+        await redis.GetSubscriber().PublishAsync(RedisKeys.RoomChannel(room),
+            "\n" + Frames.RoomUser(RoomUserFrameTypes.Typing, room, user.UserId, user.Username));
+    }
+
+    public async Task PresenceAsync(RealtimeConnection connection, string room)
+    {
+        if (connection.GetRoom(room) is null)
+        {
+            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            return;
+        }
+
+        connection.TrySend(Frames.Presence(room, await presence.ListAsync(room)));
+    }
+
+    /// <summary>The user was removed from the room: this replica's connections of that user leave it at once.</summary>
+    public async Task KickAsync(string room, string userId)
+    {
+        messageService.ForgetAccess(room, userId);
+        foreach (var connection in connections.OfUser(userId))
+        {
+            if (connection.GetRoom(room) is { } membership && connection.User is { } user)
+            {
+                await LeaveAsync(membership, user);
+                connection.TrySend(Frames.Left(room));
+            }
+        }
+    }
+
+    /// <summary>Leaves every room of a closing connection (idempotent).</summary>
+    public async Task LeaveAllAsync(RealtimeConnection connection)
+    {
+        if (connection.User is not { } user)
+        {
+            return;
+        }
+
+        foreach (var membership in connection.GetRooms())
+        {
+            try
+            {
+                await LeaveAsync(membership, user);
+            }
+            catch (Exception e)
+            {
+                // Presence heals by lease expiry when this fails.
+                logger.LogWarning(e, "Leaving room {Room} on close failed", membership.Room);
+            }
+        }
+    }
+
+    private async Task LeaveAsync(RoomMembership membership, ConnectionUser user)
+    {
+        // Detached under the delivery lock first: nothing of the room follows the answer to leave.
+        if (!membership.Detach())
+        {
+            return;
+        }
+
+        membership.Connection.RemoveRoom(membership);
+        rooms.Remove(membership);
+        await presence.LeaveAsync(membership.Room, user.UserId, user.Username, membership.Connection.Id);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Caching.Memory;
+using RealtimeAspire.ConnectionService.Protocol;
+
+namespace RealtimeAspire.ConnectionService.Services;
+
+/// <summary>Finds users by name through AuthService (for mentions), with a short cache of hits and misses.</summary>
+public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache cache)
+{
+    public const string HttpClientName = "auth-service";
+
+    private static readonly TimeSpan CacheTime = TimeSpan.FromMinutes(1);
+
+    public async Task<string?> FindUserIdAsync(string username, CancellationToken cancellationToken)
+    {
+        var key = $"user|{username}";
+        if (cache.TryGetValue(key, out string? userId))
+        {
+            return userId;
+        }
+
+        using var response = await httpClients.CreateClient(HttpClientName).GetAsync($"/internal/users/by-name/{Uri.EscapeDataString(username)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            userId = null;
+        }
+        else
+        {
+            response.EnsureSuccessStatusCode();
+            userId = (await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.UserByName, cancellationToken))?.UserId;
+        }
+
+        cache.Set(key, userId, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheTime, Size = 1 });
+        return userId;
+    }
+}
