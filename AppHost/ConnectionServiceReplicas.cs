@@ -28,6 +28,12 @@ public static class ConnectionServiceReplicas
                 .WithDirectEndpoint(port: 0)
                 .WithHttpHealthCheck("/health")
                 .WithEnvironment("Realtime__ReplicaId", name);
+            // The protocol's limits (Realtime:HeartbeatIntervalMs, …) given to the AppHost reach every replica.
+            foreach (var setting in builder.Configuration.GetSection("Realtime").GetChildren().Where(s => s.Key != "ReplicaId"))
+            {
+                replica.WithEnvironment($"Realtime__{setting.Key}", setting.Value);
+            }
+
             configure(replica);
             return replica;
         }).ToList();

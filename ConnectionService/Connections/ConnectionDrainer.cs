@@ -6,9 +6,15 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// Stopped first of the hosted services (it is registered last): closes every connection with 1001 after its
 /// in-flight work and waits for them to finish, while Redis and the rest are still there.
 /// </summary>
-public sealed class ConnectionDrainer(ConnectionHost host, ConnectionRegistry connections, TimeProvider time) : IHostedService, IHealthCheck
+public sealed class ConnectionDrainer(ConnectionHost host, ConnectionRegistry connections, IHostApplicationLifetime lifetime, TimeProvider time)
+    : IHostedService, IHealthCheck
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // From the first moment of shutdown /health says 503, so the Gateway stops sending clients here.
+        lifetime.ApplicationStopping.Register(host.BeginDrain);
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Protocol;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
 
@@ -9,7 +10,7 @@ namespace RealtimeAspire.ConnectionService.Rooms;
 public sealed class RoomMembership(RealtimeConnection connection, string room, int maxHeldBack)
 {
     private readonly Lock _gate = new();
-    private List<(ReadOnlyMemory<byte> Frame, long Seq)>? _heldBack = [];
+    private List<RoomEvent>? _heldBack = [];
     private long _deliveredUpTo;
     private bool _detached;
 
@@ -28,8 +29,8 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
         }
     }
 
-    /// <summary>Delivers a live room event. <paramref name="seq"/> is the message's seq, or 0 for other events.</summary>
-    public void Deliver(ReadOnlyMemory<byte> frame, long seq)
+    /// <summary>Delivers a live room event (a message only when its seq is new to this connection).</summary>
+    public void Deliver(RoomEvent roomEvent)
     {
         lock (_gate)
         {
@@ -42,21 +43,17 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
             {
                 if (_heldBack.Count < maxHeldBack)
                 {
-                    _heldBack.Add((frame, seq));
+                    _heldBack.Add(roomEvent);
                 }
                 else
                 {
-                    Connection.RequestClose(Protocol.CloseCodes.PolicyViolation, "slow consumer", discardPending: true);
+                    Connection.RequestClose(CloseCodes.PolicyViolation, "slow consumer", discardPending: true);
                 }
 
                 return;
             }
 
-            if (seq == 0 || seq > _deliveredUpTo)
-            {
-                _deliveredUpTo = Math.Max(_deliveredUpTo, seq);
-                Connection.TrySend(frame);
-            }
+            Send(roomEvent);
         }
     }
 
@@ -68,19 +65,23 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
             _deliveredUpTo = deliveredUpTo;
             var heldBack = _heldBack ?? [];
             _heldBack = null;
-            foreach (var (frame, seq) in heldBack)
+            foreach (var roomEvent in heldBack)
             {
-                if (_detached)
+                // The joining user's own arrival is announced to the others, not back to itself.
+                if (!_detached && !(roomEvent.Type == RoomUserFrameTypes.Joined && roomEvent.UserId == Connection.User?.UserId))
                 {
-                    return;
-                }
-
-                if (seq == 0 || seq > _deliveredUpTo)
-                {
-                    _deliveredUpTo = Math.Max(_deliveredUpTo, seq);
-                    Connection.TrySend(frame);
+                    Send(roomEvent);
                 }
             }
+        }
+    }
+
+    private void Send(RoomEvent roomEvent)
+    {
+        if (roomEvent.Seq == 0 || roomEvent.Seq > _deliveredUpTo)
+        {
+            _deliveredUpTo = Math.Max(_deliveredUpTo, roomEvent.Seq);
+            Connection.TrySend(roomEvent.Frame);
         }
     }
 

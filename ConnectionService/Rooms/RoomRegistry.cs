@@ -116,7 +116,7 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, ILogger<RoomRegis
                 continue;
             }
 
-            member.Deliver(roomEvent.Frame, roomEvent.Seq);
+            member.Deliver(roomEvent);
         }
     }
 
