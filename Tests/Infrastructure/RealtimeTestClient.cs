@@ -33,6 +33,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
     private readonly TaskCompletionSource<int?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _receiving;
+    private volatile TaskCompletionSource _resumed = Resumed();
 
     private RealtimeTestClient(ClientWebSocket socket) => _socket = socket;
 
@@ -102,6 +103,14 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     }
 
     public void StartReceiving() => _receiving ??= Task.Run(ReceiveLoopAsync);
+
+    /// <summary>
+    /// Stops reading once the read in progress ends (it ends with the next frame, e.g. the pong to a ping sent
+    /// after this). From then on the client neither reads frames nor answers the server's pings.
+    /// </summary>
+    public void Pause() => _resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Resume() => _resumed.TrySetResult();
 
     public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame, JsonSerializerOptions.Web));
 
@@ -208,6 +217,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
             {
                 using var message = new MemoryStream();
                 WebSocketReceiveResult result;
+                await _resumed.Task;
                 do
                 {
                     result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
@@ -240,8 +250,16 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         }
     }
 
+    private static TaskCompletionSource Resumed()
+    {
+        var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        resumed.SetResult();
+        return resumed;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Resume();
         if (_socket.State == WebSocketState.Open)
         {
             try
