@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
 using RealtimeAspire.Client.Protocol;
 
 namespace RealtimeAspire.Client;
@@ -16,11 +17,13 @@ internal sealed class RealtimeSession : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _receiveBuffer = new(4096);
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(1024);
     private readonly int _maxFrameBytes;
+    private readonly ILogger _logger;
 
-    private RealtimeSession(ClientWebSocket socket, int maxFrameBytes)
+    private RealtimeSession(ClientWebSocket socket, RealtimeClientOptions options)
     {
         _socket = socket;
-        _maxFrameBytes = maxFrameBytes;
+        _maxFrameBytes = options.MaxFrameBytes;
+        _logger = options.Logger;
     }
 
     public WelcomeFrame Welcome { get; private set; } = null!;
@@ -38,7 +41,7 @@ internal sealed class RealtimeSession : IAsyncDisposable
         timeout.CancelAfter(options.ConnectTimeout);
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(SubProtocol);
-        var session = new RealtimeSession(socket, options.MaxFrameBytes);
+        var session = new RealtimeSession(socket, options);
         try
         {
             await socket.ConnectAsync(uri, timeout.Token);
@@ -82,10 +85,24 @@ internal sealed class RealtimeSession : IAsyncDisposable
             }
             while (!result.EndOfMessage);
 
-            if (result.MessageType == WebSocketMessageType.Text && FrameParser.Parse(_receiveBuffer.WrittenSpan) is { } frame)
+            if (result.MessageType == WebSocketMessageType.Text && TryParse(_receiveBuffer.WrittenSpan) is { } frame)
             {
                 return frame;
             }
+        }
+    }
+
+    private object? TryParse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return FrameParser.Parse(utf8);
+        }
+        catch (JsonException e)
+        {
+            // One frame this client cannot read is no reason to drop the connection.
+            _logger.LogWarning("Skipped a realtime frame this client cannot read: {Error}", e.Message);
+            return null;
         }
     }
 

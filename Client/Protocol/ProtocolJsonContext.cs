@@ -24,5 +24,4 @@ namespace RealtimeAspire.Client.Protocol;
 [JsonSerializable(typeof(Notification))]
 [JsonSerializable(typeof(RoomPresence))]
 [JsonSerializable(typeof(ServerError))]
-[JsonSerializable(typeof(PongFrame))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

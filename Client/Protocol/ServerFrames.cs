@@ -68,7 +68,7 @@ public sealed record RoomPresence(string Room, IReadOnlyList<RoomMember> Members
 /// <param name="Id">The client id of the rejected message, when it had one.</param>
 /// <param name="RetryAfterMs">For <c>rate_limited</c>: when to try again.</param>
 /// <param name="Room">The room concerned, when the server says it.</param>
-public sealed record ServerError(string Code, string Message, string? Id = null, int? RetryAfterMs = null, string? Room = null)
+public sealed record ServerError(string Code, string Message, string? Id = null, long? RetryAfterMs = null, string? Room = null)
     : RealtimeEvent;
 
 /// <summary>The client's connection changed state.</summary>
@@ -86,4 +86,7 @@ internal sealed record AuthFailedFrame(string? Message);
 
 internal sealed record LeftFrame(string Room);
 
-internal sealed record PongFrame(long Ts);
+internal sealed record PongFrame
+{
+    public static readonly PongFrame Instance = new();
+}

@@ -197,7 +197,7 @@ internal sealed class FakeConnection(WebSocket socket, string connectionId)
                     Interlocked.Increment(ref PingsReceived);
                     if (AnswerPings)
                     {
-                        await SendAsync(new { type = "pong", ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+                        await SendAsync(new { type = "pong", ts = DateTimeOffset.UtcNow.ToString("O") });
                     }
 
                     continue;

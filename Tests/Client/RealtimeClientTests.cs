@@ -145,6 +145,26 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unreadable_and_unknown_frames_are_skipped_without_dropping_the_connection()
+    {
+        await using var client = CreateClient();
+        var seen = new List<long>();
+        client.MessageReceived += (_, m) => seen.Add(m.Seq);
+        await client.ConnectAsync().WaitAsync(Timeout);
+        var server = await _server.NextConnectionAsync();
+        await JoinAsync(client, server, "lobby", seq: 0);
+
+        await server.SendAsync(new { type = "message", room = "lobby", seq = "not a number" });
+        await server.SendAsync(new { type = "something_new", detail = 1 });
+        await server.SendAsync(Message("lobby", 1));
+
+        await WaitUntilAsync(() => client.GetLastSeq("lobby") == 1);
+        Assert.Equal([1L], seen);
+        Assert.Equal(RealtimeConnectionState.Connected, client.State);
+        Assert.Single(_server.TokensSeen);
+    }
+
+    [Fact]
     public async Task A_throwing_event_handler_does_not_stop_the_client()
     {
         await using var client = CreateClient();
@@ -275,7 +295,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     [Fact]
     public async Task A_live_connection_reauthenticates_with_a_fresh_token()
     {
-        _server.HeartbeatIntervalMs = 50;
+        _server.HeartbeatIntervalMs = 500; // the refresh is checked on each heartbeat tick
         await using var client = CreateClient(tokenRefresh: TimeSpan.FromMilliseconds(100));
         await client.ConnectAsync().WaitAsync(Timeout);
         var server = await _server.NextConnectionAsync();
