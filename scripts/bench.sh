@@ -81,19 +81,24 @@ done
 grep -q "RealtimeAspire is up" "$WORK/apphost.log" || { log "not up after 180 s: $WORK/apphost.log"; exit 1; }
 
 # The processes of this run carry BENCH_RUN_ID (inherited); `dotnet run` wrappers are skipped.
-pids_of() { # OTEL_SERVICE_NAME prefix | program name
+pids_of() { # OTEL_SERVICE_NAME prefix | redis-server
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "BENCH_RUN_ID=$RUN_ID" || continue
-    case "$1" in
-      redis-server | postgres) [ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}" ;;
-      *) tr '\0' '\n' <"$p/environ" | grep -q "^OTEL_SERVICE_NAME=$1" && ! tr '\0' ' ' <"$p/cmdline" | grep -q "^dotnet run" && echo "${p#/proc/}" ;;
-    esac
+    { tr '\0' '\n' <"$p/environ" | grep -qx "BENCH_RUN_ID=$RUN_ID" || continue
+      case "$1" in
+        redis-server) [ "$(cat "$p/comm")" = "$1" ] && echo "${p#/proc/}" ;;
+        *) tr '\0' '\n' <"$p/environ" | grep -q "^OTEL_SERVICE_NAME=$1" && ! tr '\0' ' ' <"$p/cmdline" | grep -q "^dotnet run" && echo "${p#/proc/}" ;;
+      esac; } 2>/dev/null
   done | sort -n | paste -sd, -
+}
+postgres_pids() { # PostgreSQL rewrites its environment for ps; find the postmaster by its data folder, then its children
+  local main
+  main=$(pgrep -f -- "postgres.*$WORK/data" | head -1) || return 0
+  { echo "$main"; pgrep -P "$main"; } | sort -n | paste -sd, -
 }
 url_of() { tr '\0' '\n' <"/proc/$1/environ" | sed -n 's/^ASPNETCORE_URLS=//p' | cut -d';' -f1 | sed 's/localhost/127.0.0.1/'; }
 REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
-INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(pids_of postgres)" | tr -s ',' | sed 's/^,//;s/,$//')
+INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
 REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
 GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 log "replicas $REPLICAS ($REPLICA_URLS), gateway $GATEWAY, the rest $INFRA"
