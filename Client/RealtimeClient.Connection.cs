@@ -213,7 +213,8 @@ public sealed partial class RealtimeClient
         try
         {
             await session.SendAsync(new JoinRequest(room, since), ProtocolJsonContext.Default.JoinRequest, cancellationToken);
-            await entry.Reply.Task.WaitAsync(cancellationToken);
+            var joined = (JoinedRoom)await entry.Reply.Task.WaitAsync(cancellationToken);
+            await RaiseAsync(new RoomRejoined(joined), cancellationToken);
         }
         catch (RealtimeErrorException e)
         {

@@ -32,7 +32,11 @@ public sealed partial class RealtimeClient
                 break;
             case LeftFrame left:
                 _rooms.TryRemove(left.Room, out _);
-                _replies.Complete("leave", left.Room, left);
+                if (!_replies.Complete("leave", left.Room, left))
+                {
+                    await RaiseAsync(new RoomRemoval(left.Room), cancellationToken);
+                }
+
                 break;
             case RoomPresence presence:
                 _replies.Complete("presence", presence.Room, presence);
@@ -79,6 +83,8 @@ public sealed partial class RealtimeClient
                 case UserTyping typing: TypingReceived?.Invoke(this, typing); break;
                 case Notification notification: NotificationReceived?.Invoke(this, notification); break;
                 case ServerError error: ErrorReceived?.Invoke(this, error); break;
+                case RoomRejoined rejoined: Rejoined?.Invoke(this, rejoined); break;
+                case RoomRemoval removal: RemovedFromRoom?.Invoke(this, removal); break;
                 case ConnectionStateChanged state: StateChanged?.Invoke(this, state); break;
             }
         }

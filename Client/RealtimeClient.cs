@@ -55,6 +55,12 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     /// <summary>An <c>error</c> frame that answers none of the client's pending requests.</summary>
     public event EventHandler<ServerError>? ErrorReceived;
 
+    /// <summary>A room was rejoined after a reconnect; <see cref="JoinedRoom.Recovered"/> false means missed messages must be fetched over HTTP.</summary>
+    public event EventHandler<RoomRejoined>? Rejoined;
+
+    /// <summary>The server took this client out of a room (e.g. removed from a private room).</summary>
+    public event EventHandler<RoomRemoval>? RemovedFromRoom;
+
     /// <summary>The connection state changed.</summary>
     public event EventHandler<ConnectionStateChanged>? StateChanged;
 
@@ -148,13 +154,37 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     /// <param name="content">The text (at most 4,000 characters).</param>
     /// <param name="id">The client's id of the message; a new UUID v7 when null.</param>
     /// <param name="cancellationToken">Stops waiting (the message may still be delivered).</param>
-    /// <exception cref="RealtimeErrorException">E.g. <c>not_joined</c>, <c>rate_limited</c>, <c>content_too_long</c>.</exception>
+    /// <exception cref="RealtimeErrorException">E.g. <c>not_joined</c>, <c>rate_limited</c>, <c>content_too_long</c>
+    /// (<c>unavailable</c> is retried after its <c>retryAfterMs</c> within the timeout).</exception>
     /// <exception cref="TimeoutException">No ack within <see cref="RealtimeClientOptions.RequestTimeout"/>.</exception>
     public async Task<MessageAck> SendAsync(string room, string content, string? id = null, CancellationToken cancellationToken = default)
     {
         var request = new MessageRequest(room, content, id ?? Guid.CreateVersion7().ToString());
-        var entry = _messages.Add(request);
         using var timeout = RequestTimeout(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return await SendOnceAsync(request, timeout.Token);
+                }
+                catch (RealtimeErrorException e) when (e.Code == RealtimeErrorCodes.Unavailable)
+                {
+                    // Nothing was stored or delivered, and the same id makes the retry safe.
+                    await Task.Delay(TimeSpan.FromMilliseconds(e.Error.RetryAfterMs ?? 1000), timeout.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut("message");
+        }
+    }
+
+    private async Task<MessageAck> SendOnceAsync(MessageRequest request, CancellationToken cancellationToken)
+    {
+        var entry = _messages.Add(request);
         try
         {
             RealtimeSession? session;
@@ -166,14 +196,10 @@ public sealed partial class RealtimeClient : IAsyncDisposable
 
             if (session is not null)
             {
-                await TrySendAsync(session, request, ProtocolJsonContext.Default.MessageRequest, timeout.Token);
+                await TrySendAsync(session, request, ProtocolJsonContext.Default.MessageRequest, cancellationToken);
             }
 
-            return await entry.Ack.Task.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw TimedOut("message");
+            return await entry.Ack.Task.WaitAsync(cancellationToken);
         }
         finally
         {

@@ -51,5 +51,6 @@ public static class RealtimeErrorCodes
     public const string InvalidRoom = "invalid_room";
     public const string ContentTooLong = "content_too_long";
     public const string RateLimited = "rate_limited";
+    public const string Unavailable = "unavailable";
 #pragma warning restore CS1591
 }

@@ -71,6 +71,14 @@ public sealed record RoomPresence(string Room, IReadOnlyList<RoomMember> Members
 public sealed record ServerError(string Code, string Message, string? Id = null, long? RetryAfterMs = null, string? Room = null)
     : RealtimeEvent;
 
+/// <summary>A room rejoined after a reconnect, with <c>since</c> = the last <c>seq</c> seen.</summary>
+/// <param name="Joined">The server's answer; when <c>Recovered</c> is false the gap was not replayed: fetch it over HTTP.</param>
+public sealed record RoomRejoined(JoinedRoom Joined) : RealtimeEvent;
+
+/// <summary>The server took the client out of a room it had not asked to leave (e.g. removed from a private room).</summary>
+/// <param name="Room">The room.</param>
+public sealed record RoomRemoval(string Room) : RealtimeEvent;
+
 /// <summary>The client's connection changed state.</summary>
 /// <param name="State">The new state.</param>
 /// <param name="CloseCode">The WebSocket close code that caused it, when there was one.</param>

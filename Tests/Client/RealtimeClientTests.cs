@@ -68,6 +68,39 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unavailable_error_is_retried_with_the_same_id()
+    {
+        await using var client = CreateClient();
+        await client.ConnectAsync().WaitAsync(Timeout);
+        var server = await _server.NextConnectionAsync();
+
+        var sending = client.SendAsync("lobby", "hello", "m-7");
+        await server.ReceiveAsync("message");
+        await server.SendAsync(new { type = "error", code = "unavailable", message = "redis down", id = "m-7", retryAfterMs = 50 });
+        var retried = await server.ReceiveAsync("message");
+        await server.SendAsync(new { type = "ack", id = "m-7", room = "lobby", messageId = "x", seq = 1 });
+
+        Assert.Equal("m-7", retried.GetProperty("id").GetString());
+        Assert.Equal(1, (await sending.WaitAsync(Timeout)).Seq);
+    }
+
+    [Fact]
+    public async Task A_left_frame_nobody_asked_for_reports_the_removal_and_forgets_the_room()
+    {
+        await using var client = CreateClient();
+        var removed = new TaskCompletionSource<RoomRemoval>();
+        client.RemovedFromRoom += (_, removal) => removed.TrySetResult(removal);
+        await client.ConnectAsync().WaitAsync(Timeout);
+        var server = await _server.NextConnectionAsync();
+        await JoinAsync(client, server, "private", seq: 3);
+
+        await server.SendAsync(new { type = "left", room = "private" });
+
+        Assert.Equal("private", (await removed.Task.WaitAsync(Timeout)).Room);
+        Assert.Empty(client.Rooms);
+    }
+
+    [Fact]
     public async Task A_join_refused_with_an_error_fails_and_the_room_is_not_tracked()
     {
         await using var client = CreateClient();
@@ -188,6 +221,14 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     public async Task After_a_drop_it_rejoins_with_since_and_resends_unacked_messages_with_the_same_id()
     {
         await using var client = CreateClient();
+        var rejoined = new List<RoomRejoined>();
+        client.Rejoined += (_, r) =>
+        {
+            lock (rejoined)
+            {
+                rejoined.Add(r);
+            }
+        };
         await client.ConnectAsync().WaitAsync(Timeout);
         var first = await _server.NextConnectionAsync();
         await JoinAsync(client, first, "lobby", seq: 10);
@@ -204,7 +245,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
             .ToDictionary(j => j.GetProperty("room").GetString()!, j => j.GetProperty("since").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["lobby"] = 12, ["quiet"] = 4 }, rejoins);
         await second.SendAsync(new { type = "joined", room = "lobby", seq = 13, recovered = true, members = Array.Empty<object>() });
-        await second.SendAsync(new { type = "joined", room = "quiet", seq = 4, recovered = true, members = Array.Empty<object>() });
+        await second.SendAsync(new { type = "joined", room = "quiet", seq = 4, recovered = false, members = Array.Empty<object>() });
 
         var resent = await second.ReceiveAsync("message");
         Assert.Equal("m-42", resent.GetProperty("id").GetString());
@@ -212,6 +253,10 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         Assert.Equal(13, (await sending.WaitAsync(Timeout)).Seq);
         Assert.Equal(2, _tokenCalls);
         await WaitUntilAsync(() => client.State == RealtimeConnectionState.Connected);
+        lock (rejoined)
+        {
+            Assert.Equal([("lobby", true), ("quiet", false)], rejoined.Select(r => (r.Joined.Room, r.Joined.Recovered)).Order());
+        }
     }
 
     [Theory]
