@@ -30,6 +30,7 @@ public sealed class HandoffConsumer(
         var db = redis.GetDatabase();
         var groupsReady = false;
         var nextClaim = DateTimeOffset.MinValue;
+        var nextIdleConsumerSweep = DateTimeOffset.UtcNow + Options.IdleConsumerTime / 10;
         var retryDelay = TimeSpan.FromMilliseconds(100);
 
         while (!stoppingToken.IsCancellationRequested)
@@ -48,6 +49,12 @@ public sealed class HandoffConsumer(
                     var (claimed, more) = await ClaimAbandonedAsync(db);
                     entries.AddRange(claimed);
                     nextClaim = more ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow + Options.ClaimInterval;
+                }
+
+                if (DateTimeOffset.UtcNow >= nextIdleConsumerSweep)
+                {
+                    await RemoveIdleConsumersAsync(db);
+                    nextIdleConsumerSweep = DateTimeOffset.UtcNow + Options.IdleConsumerTime / 10;
                 }
 
                 entries.AddRange(await ReadNewAsync(db));
@@ -111,6 +118,15 @@ public sealed class HandoffConsumer(
 
         var more = results.Any(result => result.ClaimedEntries.Length == Options.ReadCount);
         return (claimed, more);
+    }
+
+    private async Task RemoveIdleConsumersAsync(IDatabase db)
+    {
+        var removed = await HandoffStreams.RemoveIdleConsumersAsync(db, Options.IdleConsumerTime);
+        if (removed > 0)
+        {
+            logger.LogInformation("Removed {Count} idle consumers from the hand-off group", removed);
+        }
     }
 
     private async Task PersistAsync(IDatabase db, List<HandoffEntry> entries, CancellationToken stoppingToken)

@@ -43,6 +43,28 @@ public static class HandoffStreams
         await Task.WhenAll(acknowledgements);
     }
 
+    /// <summary>
+    /// Forgets consumers that have been silent for <paramref name="minIdle"/> and hold nothing pending: every restart
+    /// of a replica adds a consumer name, and the group's list must not grow without end. Live consumers poll
+    /// constantly, and a consumer with pending entries is left to <c>XAUTOCLAIM</c>.
+    /// </summary>
+    public static async Task<int> RemoveIdleConsumersAsync(IDatabase db, TimeSpan minIdle)
+    {
+        var removed = 0;
+        for (var partition = 0; partition < RedisKeys.PartitionCount; partition++)
+        {
+            var key = RedisKeys.Handoff(partition);
+            var consumers = await db.StreamConsumerInfoAsync(key, RedisKeys.HandoffConsumerGroup);
+            foreach (var consumer in consumers.Where(c => c.PendingMessageCount == 0 && c.IdleTimeInMilliseconds >= minIdle.TotalMilliseconds))
+            {
+                await db.StreamDeleteConsumerAsync(key, RedisKeys.HandoffConsumerGroup, consumer.Name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>The entries not yet stored, over all partitions, and when the oldest of them was written.</summary>
     public static async Task<(long Entries, DateTimeOffset? Oldest)> MeasureBacklogAsync(IDatabase db)
     {

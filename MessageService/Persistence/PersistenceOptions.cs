@@ -17,6 +17,9 @@ public sealed class PersistenceOptions
     /// <summary>How often to look for entries a dead consumer left pending.</summary>
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A consumer silent this long with nothing pending is removed from the group (a replica restarted).</summary>
+    public TimeSpan IdleConsumerTime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often the backlog (entries not yet stored) is measured.</summary>
     public TimeSpan BacklogInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

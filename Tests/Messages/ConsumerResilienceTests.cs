@@ -12,8 +12,7 @@ namespace RealtimeAspire.Tests.Messages;
 [Collection(RealtimeAppCollection.Name)]
 public sealed class ConsumerResilienceTests(RealtimeAppFixture fixture)
 {
-    private const string MessageService = "message-service";
-    private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
+    private const string MessageService = MessageServiceLifecycle.Resource;
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
@@ -29,7 +28,7 @@ public sealed class ConsumerResilienceTests(RealtimeAppFixture fixture)
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            await StopMessageServiceAsync();
+            await MessageServiceLifecycle.StopAsync(fixture);
 
             storedWhileDown = await kit.StoredCountAsync(rooms);
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -39,9 +38,7 @@ public sealed class ConsumerResilienceTests(RealtimeAppFixture fixture)
         finally
         {
             // The shared app must keep its MessageService, whatever happened above.
-            var started = await fixture.App.ResourceCommands.ExecuteCommandAsync(MessageService, "resource-start").WaitAsync(ResourceTimeout);
-            Assert.True(started.Success, started.Message);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(MessageService).WaitAsync(ResourceTimeout);
+            await MessageServiceLifecycle.StartAsync(fixture);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -111,36 +108,6 @@ public sealed class ConsumerResilienceTests(RealtimeAppFixture fixture)
         }
 
         return seq;
-    }
-
-    /// <summary>Stops MessageService and waits until it no longer answers.</summary>
-    private async Task StopMessageServiceAsync()
-    {
-        // The command may report failure: in tests every service flushes telemetry to an OTLP endpoint nobody
-        // listens on, which can outlast the orchestrator's stop timeout; the process is ended all the same.
-        await fixture.App.ResourceCommands.ExecuteCommandAsync(MessageService, "resource-stop").WaitAsync(ResourceTimeout);
-
-        using var client = fixture.App.CreateHttpClient(MessageService, "http");
-        client.Timeout = TimeSpan.FromSeconds(2);
-        var deadline = DateTimeOffset.UtcNow + ResourceTimeout;
-        while (await AnswersAsync(client))
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "MessageService still answers after being stopped");
-            await Task.Delay(500);
-        }
-    }
-
-    private static async Task<bool> AnswersAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/alive");
-            return true;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
     }
 
     private async Task<double> ScrapeStoredTotalAsync()

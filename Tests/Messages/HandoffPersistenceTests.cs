@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using RealtimeAspire.MessageService;
+using RealtimeAspire.MessageService.Persistence;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -106,6 +107,29 @@ public sealed class HandoffPersistenceTests(RealtimeAppFixture fixture)
         Assert.Contains("messages_persistence_batch_size_bucket", metrics);
         Assert.Contains("messages_persistence_store_duration_milliseconds_bucket", metrics);
         Assert.Contains("messages_persistence_stored_total", metrics);
+    }
+
+    [Fact]
+    public async Task Idle_consumers_are_forgotten_unless_they_hold_pending_entries()
+    {
+        await using var kit = await MessagesTestKit.CreateAsync(fixture);
+        var room = MessagesTestKit.NewRoom("idle-consumers");
+        var key = RedisKeys.Handoff(RedisKeys.Partition(room));
+        var idle = $"restarted-{Guid.NewGuid():N}";
+        var holding = $"crashed-{Guid.NewGuid():N}";
+        await kit.Db.ExecuteAsync("XGROUP", "CREATECONSUMER", key, RedisKeys.HandoffConsumerGroup, idle).WaitAsync(MessagesTestKit.Timeout);
+        var transaction = kit.Db.CreateTransaction();
+        _ = MessagesTestKit.HandOffAsync(transaction, room, MessagesTestKit.Frame(room, 1));
+        _ = transaction.StreamReadGroupAsync(key, RedisKeys.HandoffConsumerGroup, holding, StreamPosition.NewMessages, 1000);
+        Assert.True(await transaction.ExecuteAsync().WaitAsync(MessagesTestKit.Timeout));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        await HandoffStreams.RemoveIdleConsumersAsync(kit.Db, TimeSpan.FromSeconds(1)).WaitAsync(MessagesTestKit.Timeout);
+        var consumers = (await kit.Db.StreamConsumerInfoAsync(key, RedisKeys.HandoffConsumerGroup).WaitAsync(MessagesTestKit.Timeout)).Select(c => (string)c.Name!).ToList();
+
+        Assert.DoesNotContain(idle, consumers);
+        Assert.Contains(holding, consumers);
+        Assert.Equal(1, await kit.WaitForStoredAsync([room], 1, StoreTimeout));
     }
 
     private static async Task<long> PendingForAsync(MessagesTestKit kit, string key, string consumer)
