@@ -6,7 +6,7 @@ namespace RealtimeAspire.Bench;
 /// <summary>Registers bench users through the Gateway's auth API and hands out token providers for them.</summary>
 internal sealed class BenchUsers(HttpClient http, string password = "bench-password-1")
 {
-    private readonly Dictionary<int, string> _tokens = [];
+    private readonly Dictionary<int, (string Token, DateTime At)> _tokens = [];
 
     public async Task PrepareAsync(int count, CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ internal sealed class BenchUsers(HttpClient http, string password = "bench-passw
                 var token = await FetchTokenAsync(k, cancellationToken);
                 lock (_tokens)
                 {
-                    _tokens[k] = token;
+                    _tokens[k] = (token, DateTime.UtcNow);
                 }
             }
         }
@@ -29,18 +29,24 @@ internal sealed class BenchUsers(HttpClient http, string password = "bench-passw
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Worker()));
     }
 
-    /// <summary>The first call answers the token fetched in <see cref="PrepareAsync"/>; later ones (refresh, 4401) log in again.</summary>
+    /// <summary>Every connection of a user shares its token (logging in per connection would trip the login throttle); it is renewed after 10 minutes.</summary>
     public Func<CancellationToken, ValueTask<string>> TokenProvider(int user) => async cancellationToken =>
     {
         lock (_tokens)
         {
-            if (_tokens.Remove(user, out var token))
+            if (_tokens.TryGetValue(user, out var cached) && DateTime.UtcNow - cached.At < TimeSpan.FromMinutes(10))
             {
-                return token;
+                return cached.Token;
             }
         }
 
-        return await FetchTokenAsync(user, cancellationToken);
+        var token = await FetchTokenAsync(user, cancellationToken);
+        lock (_tokens)
+        {
+            _tokens[user] = (token, DateTime.UtcNow);
+        }
+
+        return token;
     };
 
     private static string Name(int k) => $"bench_{k}";

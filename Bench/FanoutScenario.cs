@@ -38,9 +38,14 @@ internal static class FanoutScenario
                     Interlocked.Increment(ref stray);
                 }
             }, cancellationToken);
-        Console.Error.WriteLine($"[bench] fanout: {connect.Ok}/{rooms * subs} connected in {connect.Secs}s");
+        Console.Error.WriteLine($"[bench] fanout: {connect.Ok}/{rooms * subs} connected in {connect.Secs}s {string.Join("; ", connect.Errors.Select(e => $"{e.Value}× {e.Key}"))}");
         var publishers = Enumerable.Range(0, pubs).Where(p => connections.Clients[p] is not null)
             .Select(p => (Client: connections.Clients[p]!, Room: BenchConnections.Room(p % rooms))).ToList();
+        if (publishers.Count == 0)
+        {
+            throw new InvalidOperationException("No publisher connected.");
+        }
+
         var padding = new string('x', args.Int("size", 64));
 
         if (warmup > 0)

@@ -15,7 +15,7 @@ internal static class IdleScenario
 
         await using var connections = new BenchConnections(urls, users, userCount);
         var connect = await connections.OpenAsync(conns, rooms, args.Int("concurrency", 100), null, cancellationToken);
-        Console.Error.WriteLine($"[bench] idle: {connect.Ok} connected in {connect.Secs}s; holding {args.Int("hold", 3)}s");
+        Console.Error.WriteLine($"[bench] idle: {connect.Ok} connected in {connect.Secs}s; holding {args.Int("hold", 3)}s {string.Join("; ", connect.Errors.Select(e => $"{e.Value}× {e.Key}"))}");
         await Task.Delay(TimeSpan.FromSeconds(args.Int("hold", 3)), cancellationToken);
         GC.Collect(); // only our own process; the servers are measured as they are
 

@@ -11,7 +11,8 @@
 # Limits are raised through configuration only (environment, inherited by every service the AppHost starts).
 # Knobs: SCENARIOS, IDLE_SIZES, IDLE, FANOUT_RATES, FANOUT, RAMP (as run-peers.sh), PEERS, MODES (gateway direct),
 # BENCH_USERS (bench_<k> accounts; connection i uses user i % BENCH_USERS), QUIET_WAIT, ONE_REPLICA_CONNS
-# (e.g. 50000: also connect that many idle connections to one replica), BENCH_WORK (scratch dir), PAGE.
+# (e.g. 50000: also connect that many idle connections to one replica), BENCH_WORK (scratch dir), PAGE,
+# PEER_BENCH (default ../shared/peer-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -35,7 +36,7 @@ export Gateway__AuthRateLimit__PermitLimit=1000000 # the load generator logs in 
 
 log "scratch: $WORK"
 mkdir -p "$OUT" "$WORK/data"
-cp -r "$ROOT/../shared/peer-bench" "$WORK/peer-bench" && chmod -R u+w "$WORK/peer-bench"
+cp -r "${PEER_BENCH:-$ROOT/../shared/peer-bench}" "$WORK/peer-bench" && chmod -R u+w "$WORK/peer-bench"
 PB=$WORK/peer-bench
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (cd "$PB/loadgen" && [ -d node_modules ] || timeout 600 npm ci --no-audit --no-fund >/dev/null)
@@ -104,6 +105,9 @@ GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 log "replicas $REPLICAS ($REPLICA_URLS), gateway $GATEWAY, the rest $INFRA"
 echo "replicas=$REPLICAS gateway=$GATEWAY rest=$INFRA" >"$WORK/pids.txt"
 RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
+# A few connections to each replica first: each fetches the JWKS on its first token (cold-start cost not measured).
+dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" idle --urls "$REPLICA_URLS" --auth-url "$GATEWAY_URL" --users 2 --conns 8 \
+  --rooms 2 --hold 1 --concurrency 1 >/dev/null 2>"$WORK/warmup.log" || log "warm-up failed: $WORK/warmup.log"
 
 run_ours() { # results-set urls server-pids aux-pids [env...]
   local set=$1 urls=$2 spids=$3 aux=$4; shift 4
