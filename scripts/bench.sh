@@ -51,14 +51,15 @@ if [ -n "$PEERS" ]; then
   (cd "$PB" && RESULTS="$OUT/peers" ./run-peers.sh $PEERS >/dev/null)
 fi
 
-# ---- ours: the AppHost in local mode -------------------------------------------------------------------------
+# ---- ours: the AppHost in local mode, restarted with fresh data for every scenario (as run-peers.sh does for the
+# peers). Besides fairness this matters: the rt1 driver's message ids (`<conn>-<seq>`) and users (`bench_<k>`) repeat
+# in every run, and the server answers a repeated id of the same user within 5 minutes with the old ack and does
+# not deliver it again (idempotent resend), so a second run against the same data would "lose" everything.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-RUN_ID=bench-$$-$RANDOM
-GATEWAY_PORT=$(free_port)
 APPHOST_PID=""
+STARTS=0
 stop_system() {
   [ -n "$APPHOST_PID" ] || return 0
-  log "stopping the AppHost ($APPHOST_PID)"
   kill -TERM "$APPHOST_PID" 2>/dev/null || true
   for _ in $(seq 60); do kill -0 "$APPHOST_PID" 2>/dev/null || break; sleep 0.5; done
   kill -KILL "$APPHOST_PID" 2>/dev/null || true
@@ -67,21 +68,7 @@ stop_system() {
 trap stop_system EXIT
 trap 'exit 130' INT TERM
 
-log "starting RealtimeAspire (gateway port $GATEWAY_PORT)"
-BENCH_RUN_ID=$RUN_ID ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
-  ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
-  ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
-  dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
-  "--Infrastructure:DataPath=$WORK/data" "--Gateway:Port=$GATEWAY_PORT" >"$WORK/apphost.log" 2>&1 &
-APPHOST_PID=$!
-for _ in $(seq 360); do
-  grep -q "RealtimeAspire is up" "$WORK/apphost.log" && break
-  kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $WORK/apphost.log"; exit 1; }
-  sleep 0.5
-done
-grep -q "RealtimeAspire is up" "$WORK/apphost.log" || { log "not up after 180 s: $WORK/apphost.log"; exit 1; }
-
-# The processes of this run carry BENCH_RUN_ID (inherited); `dotnet run` wrappers are skipped.
+# The processes of a start carry BENCH_RUN_ID (inherited); `dotnet run` wrappers are skipped.
 pids_of() { # OTEL_SERVICE_NAME prefix | redis-server
   local p
   for p in /proc/[0-9]*; do
@@ -94,41 +81,76 @@ pids_of() { # OTEL_SERVICE_NAME prefix | redis-server
 }
 postgres_pids() { # PostgreSQL rewrites its environment for ps; find the postmaster by its data folder, then its children
   local main
-  main=$(pgrep -f -- "postgres.*$WORK/data" | head -1) || return 0
+  main=$(pgrep -f -- "postgres.*$DATA" | head -1) || return 0
   { echo "$main"; pgrep -P "$main"; } | sort -n | paste -sd, -
 }
 url_of() { tr '\0' '\n' <"/proc/$1/environ" | sed -n 's/^ASPNETCORE_URLS=//p' | cut -d';' -f1 | sed 's/localhost/127.0.0.1/'; }
-REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
-INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
-REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
-GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
-log "replicas $REPLICAS ($REPLICA_URLS), gateway $GATEWAY, the rest $INFRA"
-echo "replicas=$REPLICAS gateway=$GATEWAY rest=$INFRA" >"$WORK/pids.txt"
-RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
-# A few connections to each replica first: each fetches the JWKS on its first token (cold-start cost not measured).
-dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" idle --urls "$REPLICA_URLS" --auth-url "$GATEWAY_URL" --users 2 --conns 8 \
-  --rooms 2 --hold 1 --concurrency 1 >/dev/null 2>"$WORK/warmup.log" || log "warm-up failed: $WORK/warmup.log"
 
-run_ours() { # results-set urls server-pids aux-pids [env...]
-  local set=$1 urls=$2 spids=$3 aux=$4; shift 4
-  log "ours: $set"
-  (cd "$PB" && env RESULTS="$OUT/$set" RT1_URLS="$urls" RT1_PIDS="$spids" RT1_ARGS="$RT1_ARGS" \
-    LOADGEN_EXTRA="--aux-pids $aux" "$@" ./run-peers.sh rt1 >/dev/null) || log "$set failed (see $PB/logs)"
+start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
+  STARTS=$((STARTS + 1)); RUN_ID=bench-$$-$STARTS; DATA=$WORK/data-$STARTS
+  local port log=$WORK/apphost-$STARTS.log
+  port=$(free_port)
+  BENCH_RUN_ID=$RUN_ID ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+    ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+    ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+    dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
+    "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" >"$log" 2>&1 &
+  APPHOST_PID=$!
+  for _ in $(seq 360); do
+    grep -q "RealtimeAspire is up" "$log" && break
+    kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $log"; exit 1; }
+    sleep 0.5
+  done
+  grep -q "RealtimeAspire is up" "$log" || { log "not up after 180 s: $log"; exit 1; }
+  REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
+  INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
+  REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
+  GATEWAY_URL=http://127.0.0.1:$port
+  RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
+  echo "start $STARTS: replicas=$REPLICAS ($REPLICA_URLS) gateway=$GATEWAY rest=$INFRA" >>"$WORK/pids.txt"
+  # A few connections to each replica first: each fetches the JWKS on its first token (a cold-start cost, not measured).
+  dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" idle --urls "$REPLICA_URLS" --auth-url "$GATEWAY_URL" --users 2 --conns 8 \
+    --rooms 2 --hold 1 --concurrency 1 >/dev/null 2>>"$WORK/warmup.log" || log "warm-up failed: $WORK/warmup.log"
 }
+
+run_ours() { # results-set scenario-env (SCENARIOS=… IDLE_SIZES=…) ; uses the running system
+  local set=$1 urls spids aux; shift
+  case $set in
+    rt1-gateway) urls="$GATEWAY_URL,$GATEWAY_URL"; spids=$REPLICAS; aux="$GATEWAY,$INFRA" ;;
+    rt1-gateway-memory) urls="$GATEWAY_URL,$GATEWAY_URL"; spids=$GATEWAY; aux="$REPLICAS,$INFRA" ;;
+    rt1-direct) urls=$REPLICA_URLS; spids=$REPLICAS; aux=$INFRA ;;
+    one-replica) urls=$(url_of "${REPLICAS%%,*}"); spids=${REPLICAS%%,*}; aux=$INFRA ;;
+  esac
+  log "ours: $set $*"
+  (cd "$PB" && env RESULTS="$OUT/$set" RT1_URLS="$urls" RT1_PIDS="$spids" RT1_ARGS="$RT1_ARGS" \
+    LOADGEN_EXTRA="--aux-pids $aux ${EXTRA:-}" "$@" ./run-peers.sh rt1 >/dev/null) || log "$set failed (see $PB/logs)"
+}
+
+each_scenario() { # results-set : one fresh system per scenario and size
+  local sc n
+  for sc in $SCENARIOS; do
+    case $sc in
+      idle) for n in $IDLE_SIZES; do start_system; run_ours "$1" SCENARIOS=idle IDLE_SIZES="$n"; stop_system; done ;;
+      fanout) for n in $FANOUT_RATES; do start_system; run_ours "$1" SCENARIOS=fanout FANOUT_RATES="$n"; stop_system; done ;;
+      ramp) start_system; run_ours "$1" SCENARIOS=ramp; stop_system ;;
+    esac
+  done
+}
+
 for mode in $MODES; do
   case $mode in
-    gateway) run_ours rt1-gateway "$GATEWAY_URL,$GATEWAY_URL" "$REPLICAS" "$GATEWAY,$INFRA"
-             case " $SCENARIOS " in *" idle "*) run_ours rt1-gateway-memory "$GATEWAY_URL,$GATEWAY_URL" "$GATEWAY" "$REPLICAS,$INFRA" SCENARIOS=idle ;; esac ;;
-    direct) run_ours rt1-direct "$REPLICA_URLS" "$REPLICAS" "$INFRA" ;;
+    gateway) each_scenario rt1-gateway
+             case " $SCENARIOS " in *" idle "*) SCENARIOS=idle each_scenario rt1-gateway-memory ;; esac ;;
+    direct) each_scenario rt1-direct ;;
     *) log "unknown mode $mode"; exit 2 ;;
   esac
 done
 if [ -n "${ONE_REPLICA_CONNS:-}" ]; then
-  first=${REPLICAS%%,*}
-  run_ours one-replica "$(url_of "$first")" "$first" "$INFRA" SCENARIOS=idle IDLE_SIZES="$ONE_REPLICA_CONNS" \
-    LOADGEN_EXTRA="--aux-pids $INFRA --src 127.0.0.2,127.0.0.3,127.0.0.4 --connect-timeout 600" LOADGEN_TIMEOUT=900
+  start_system
+  EXTRA="--src 127.0.0.2,127.0.0.3,127.0.0.4 --connect-timeout 600" run_ours one-replica SCENARIOS=idle \
+    IDLE_SIZES="$ONE_REPLICA_CONNS" LOADGEN_TIMEOUT=900
+  stop_system
 fi
-stop_system
 
 # ---- report --------------------------------------------------------------------------------------------------
 for dir in "$OUT"/*/; do node "$PB/loadgen/summary.js" "$dir" >"$dir/summary.md" 2>/dev/null || true; done
