@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
 
@@ -104,6 +105,36 @@ public sealed class EndToEndPersistenceTests(RealtimeAppFixture fixture)
 
             users.ForEach(user => user.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task Seq_is_never_reused_after_redis_lost_the_room_and_its_handoff_stream()
+    {
+        using var user = await TestUsers.RegisterAsync(fixture);
+        await using var kit = await MessagesTestKit.CreateAsync(fixture);
+        await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, user.AsTestUser());
+        var room = MessagesTestKit.NewRoom("seq-continuity");
+        await client.JoinAsync(room);
+        var acks = new List<Ack>();
+        for (var i = 0; i < 5; i++)
+        {
+            acks.Add(ToAck(await client.SendMessageAsync(room, $"before {i}"), $"before {i}"));
+        }
+
+        Assert.Equal(5, await kit.WaitForStoredAsync([room], 5, StoreTimeout));
+
+        // Redis loses the room's counter, its recent messages and the partition's hand-off stream with its group.
+        var partition = RedisKeys.Partition(room);
+        await kit.Db.KeyDeleteAsync([RedisKeys.Seq(room), $"{{rt:p{partition}}}:recent:{room}", RedisKeys.Handoff(partition)]).WaitAsync(MessagesTestKit.Timeout);
+
+        for (var i = 0; i < 3; i++)
+        {
+            acks.Add(ToAck(await client.SendMessageAsync(room, $"after {i}"), $"after {i}"));
+        }
+
+        Assert.Equal(8, await kit.WaitForStoredAsync([room], 8, StoreTimeout));
+        Assert.Equal(Enumerable.Range(1, 8).Select(seq => (long)seq), acks.Select(ack => ack.Seq));
+        Assert.Equal(acks, (await kit.StoredAsync(room)).Select(m => new Ack(m.Seq, m.MessageId.ToString(), m.Content)));
     }
 
     private static async Task SendUntilStoppedAsync(RealtimeTestClient client, string room, string sender, ConcurrentBag<Ack> acks, CancellationToken stop)
