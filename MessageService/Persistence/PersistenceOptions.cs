@@ -21,5 +21,5 @@ public sealed class PersistenceOptions
     public TimeSpan IdleConsumerTime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How often the backlog (entries not yet stored) is measured.</summary>
-    public TimeSpan BacklogInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan BacklogInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
