@@ -48,7 +48,7 @@ public static class ConnectionServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<MentionNotifier>());
         services.AddHostedService<ConnectionSweeper>();
         services.AddHostedService<ControlListener>();
-        // Registered last, so stopped first: connections drain while everything they need still runs.
+        // Its stop waits until the drain that began with ApplicationStopping has closed every connection.
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionDrainer>());
         services.AddHealthChecks().AddCheck<ConnectionDrainer>("drain");
         return builder;

@@ -3,22 +3,24 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace RealtimeAspire.ConnectionService.Connections;
 
 /// <summary>
-/// Stopped first of the hosted services (it is registered last): closes every connection with 1001 after its
-/// in-flight work and waits for them to finish, while Redis and the rest are still there.
+/// Drains on the first signal of shutdown (ApplicationStopping, before Kestrel stops and waits for open requests):
+/// every connection closes with 1001 after its in-flight work; stopping waits until they are all gone.
 /// </summary>
 public sealed class ConnectionDrainer(ConnectionHost host, ConnectionRegistry connections, IHostApplicationLifetime lifetime, TimeProvider time)
     : IHostedService, IHealthCheck
 {
+    private Task? _drained;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // From the first moment of shutdown /health says 503, so the Gateway stops sending clients here.
-        lifetime.ApplicationStopping.Register(host.BeginDrain);
+        lifetime.ApplicationStopping.Register(() => _drained = host.DrainAsync());
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await host.DrainAsync().WaitAsync(cancellationToken);
+        await (_drained ?? host.DrainAsync()).WaitAsync(cancellationToken);
         while (connections.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, CancellationToken.None);

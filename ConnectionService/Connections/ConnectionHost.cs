@@ -66,9 +66,6 @@ public sealed partial class ConnectionHost(
         }
     }
 
-    /// <summary>New connections are refused from now on.</summary>
-    public void BeginDrain() => _draining = true;
-
     /// <summary>On shutdown: every connection finishes the frame it is working on, then closes with 1001.</summary>
     public Task DrainAsync()
     {

@@ -31,6 +31,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
     private readonly ClientWebSocket _socket;
     private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
+    private readonly List<JsonElement> _skipped = [];
     private readonly TaskCompletionSource<int?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _receiving;
     private volatile TaskCompletionSource _resumed = Resumed();
@@ -122,8 +123,20 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         await _socket.SendAsync(bytes, type, endOfMessage: true, timeout.Token);
     }
 
-    /// <summary>The next frame, whatever its type.</summary>
+    /// <summary>The next frame not consumed yet, whatever its type (frames <see cref="WaitForAsync"/> passed over come first).</summary>
     public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        if (_skipped.Count > 0)
+        {
+            var first = _skipped[0];
+            _skipped.RemoveAt(0);
+            return first;
+        }
+
+        return await ReceiveNewAsync(timeout);
+    }
+
+    private async Task<JsonElement> ReceiveNewAsync(TimeSpan? timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout ?? DefaultTimeout);
         try
@@ -148,22 +161,37 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         return frame;
     }
 
-    /// <summary>Skips frames until one of <paramref name="type"/> that matches; returns it.</summary>
+    /// <summary>
+    /// The first frame of <paramref name="type"/> that matches, consumed; the frames passed over are kept, in order,
+    /// for the next <see cref="ReceiveAsync"/> or <see cref="WaitForAsync"/>.
+    /// </summary>
     public async Task<JsonElement> WaitForAsync(string type, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
     {
+        bool Matches(JsonElement frame) => frame.GetProperty("type").GetString() == type && (match is null || match(frame));
+
+        var index = _skipped.FindIndex(Matches);
+        if (index >= 0)
+        {
+            var found = _skipped[index];
+            _skipped.RemoveAt(index);
+            return found;
+        }
+
         var deadline = DateTimeOffset.UtcNow + (timeout ?? DefaultTimeout);
         while (true)
         {
             var left = deadline - DateTimeOffset.UtcNow;
-            var frame = await ReceiveAsync(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-            if (frame.GetProperty("type").GetString() == type && (match is null || match(frame)))
+            var frame = await ReceiveNewAsync(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+            if (Matches(frame))
             {
                 return frame;
             }
+
+            _skipped.Add(frame);
         }
     }
 
-    /// <summary>Every frame that arrives until a <c>pong</c> answers a <c>ping</c> sent now: "nothing else came".</summary>
+    /// <summary>Every frame not consumed yet, up to the <c>pong</c> that answers a <c>ping</c> sent now: "nothing else came".</summary>
     public async Task<List<JsonElement>> DrainAsync(TimeSpan? timeout = null)
     {
         await SendAsync(new { type = "ping" });
@@ -198,7 +226,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     {
         id ??= Guid.NewGuid().ToString("N");
         await SendAsync(new { type = "message", room, content, id });
-        return await WaitForAsync("ack", frame => frame.GetProperty("id").GetString() == id);
+        return await WaitForAsync("ack", frame => frame.TryGetProperty("id", out var ackId) && ackId.GetString() == id);
     }
 
     /// <summary>Waits for the server's close; returns its close code, or null when the connection broke without one.</summary>
