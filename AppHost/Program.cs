@@ -20,10 +20,17 @@ catch (InfrastructureUnavailableException e)
 
 var (redis, authDb, messagesDb) = (infrastructure.Redis, infrastructure.AuthDb, infrastructure.MessagesDb);
 
+// Seals AuthService's signing keys in authdb; the operator key guards key rotation (docs/auth.md).
+var keyEncryptionKey = builder.AddParameter("auth-key-encryption-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var operatorKey = builder.AddParameter("auth-operator-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(authDb).WaitFor(authDb);
+    .WithReference(authDb).WaitFor(authDb)
+    .WithEnvironment("Auth__KeyEncryptionKey", keyEncryptionKey)
+    .WithEnvironment("Auth__OperatorKey", operatorKey)
+    .WithSigningKeyRotationCommand(operatorKey);
 
 var messageService = builder.AddProject<Projects.MessageService>("message-service")
     .WithHttpHealthCheck("/health")

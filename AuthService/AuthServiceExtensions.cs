@@ -1,10 +1,39 @@
+using Microsoft.AspNetCore.Identity;
+using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Data;
+using RealtimeAspire.AuthService.Tokens;
+
 namespace RealtimeAspire.AuthService;
 
 public static class AuthServiceExtensions
 {
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        var services = builder.Services;
+        services.AddProblemDetails();
+
+        builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
+        builder.AddRedisClient("redis");
+
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+        services.AddOptions<JwtAuthenticationOptions>().BindConfiguration(JwtAuthenticationOptions.SectionName);
+        services.AddSingleton(TimeProvider.System);
+        services.AddClientAddress();
+
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<LoginThrottle>();
+
+        services.AddSingleton<KeyEncryption>();
+        services.AddSingleton<SigningKeyCache>();
+        services.AddScoped<SigningKeyStore>();
+        services.AddScoped<AccessTokenIssuer>();
+        services.AddScoped<RefreshTokenStore>();
+
+        services.AddSingleton<AuthDatabaseInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<AuthDatabaseInitializer>());
+        services.AddHealthChecks().AddCheck<AuthDatabaseInitializer>("authdb-ready");
+
         return builder;
     }
 }

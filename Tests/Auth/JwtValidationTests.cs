@@ -1,10 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -21,35 +17,29 @@ public sealed class JwtValidationTests : IAsyncLifetime
     private readonly TestSigningKey _published = new();
     private readonly JwksStub _jwks = new();
     private readonly ManualClock _clock = new();
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private JwtProbeApp _probe = null!;
 
     public async Task InitializeAsync()
     {
         _jwks.Json = TestSigningKey.Jwks(_published);
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.AddJwtAuthentication();
-        builder.Services.AddHttpClient(JwksSigningKeys.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _jwks.CreateHandler());
-
-        _app = builder.Build();
-        _app.MapGet("/api/probe", (ClaimsPrincipal user) => $"{user.FindFirstValue("sub")}|{user.Identity?.Name}").RequireAuthorization();
-        _app.MapGet("/ws", (ClaimsPrincipal user) => user.FindFirstValue("sub")).RequireAuthorization();
-        await _app.StartAsync().WaitAsync(Timeout);
-
-        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = Timeout };
+        _probe = await JwtProbeApp.StartAsync(builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(_clock);
+            builder.Services.AddHttpClient(JwksSigningKeys.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _jwks.CreateHandler());
+        });
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _app.DisposeAsync().AsTask().WaitAsync(Timeout);
+        await _probe.DisposeAsync();
         _published.Dispose();
     }
 
-    private IAccessTokenValidator Validator => _app.Services.GetRequiredService<IAccessTokenValidator>();
+    private IAccessTokenValidator Validator => _probe.Validator;
+
+    private HttpClient Client => _probe.Client;
+
+    private Task<HttpResponseMessage> GetWithBearer(string path, string token) => _probe.GetWithBearerAsync(path, token);
 
     [Fact]
     public async Task A_token_signed_with_a_published_key_is_accepted_by_the_bearer_scheme_and_the_validator()
@@ -99,7 +89,7 @@ public sealed class JwtValidationTests : IAsyncLifetime
     [Fact]
     public async Task No_token_is_401_problem_details()
     {
-        var response = await _client.GetAsync("/api/probe").WaitAsync(Timeout);
+        var response = await Client.GetAsync("/api/probe").WaitAsync(Timeout);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -111,8 +101,8 @@ public sealed class JwtValidationTests : IAsyncLifetime
     {
         var token = _published.Sign(TokenClaims.For("user-2", "bob"));
 
-        var websocket = await _client.GetAsync($"/ws?access_token={token}").WaitAsync(Timeout);
-        var api = await _client.GetAsync($"/api/probe?access_token={token}").WaitAsync(Timeout);
+        var websocket = await Client.GetAsync($"/ws?access_token={token}").WaitAsync(Timeout);
+        var api = await Client.GetAsync($"/api/probe?access_token={token}").WaitAsync(Timeout);
 
         Assert.Equal(HttpStatusCode.OK, websocket.StatusCode);
         Assert.Equal("user-2", await websocket.Content.ReadAsStringAsync());
@@ -184,13 +174,6 @@ public sealed class JwtValidationTests : IAsyncLifetime
         };
     }
 
-    private async Task<HttpResponseMessage> GetWithBearer(string path, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client.SendAsync(request).WaitAsync(Timeout);
-    }
-
     private sealed class JwksStub
     {
         private int _requests;
@@ -212,14 +195,5 @@ public sealed class JwtValidationTests : IAsyncLifetime
                     : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(stub.Json, Encoding.UTF8, "application/json") });
             }
         }
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
-
-        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }
