@@ -105,7 +105,7 @@ public sealed class JwtValidationTests : IAsyncLifetime
         var api = await Client.GetAsync($"/api/probe?access_token={token}").WaitAsync(Timeout);
 
         Assert.Equal(HttpStatusCode.OK, websocket.StatusCode);
-        Assert.Equal("user-2", await websocket.Content.ReadAsStringAsync());
+        Assert.Equal("user-2|bob", await websocket.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
     }
 

@@ -56,7 +56,10 @@ public sealed class SecretsInLogsTests(RealtimeAppFixture fixture)
     {
         var lines = new List<string>();
         var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
-        await foreach (var batch in logs.GetAllAsync(resource).WithCancellation(new CancellationTokenSource(Timeout).Token))
+        // By the model's resource, so that the logs of its running instance are found.
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        using var timeout = new CancellationTokenSource(Timeout);
+        await foreach (var batch in logs.GetAllAsync(model).WithCancellation(timeout.Token))
         {
             lines.AddRange(batch.Select(line => line.Content));
         }
