@@ -7,8 +7,10 @@ using RealtimeAspire.Tests.Infrastructure;
 namespace RealtimeAspire.Tests.Auth;
 
 /// <summary>
-/// AuthService's real tokens against the validation every service uses (ServiceDefaults, fed by AuthService's
-/// real JWKS): accepted when genuine, refused when forged, and still accepted across a key rotation. (That keys survive a restart and are shared by replicas is
+/// AuthService's real tokens against the validation every service uses: MessageService's rooms API through the
+/// Gateway, and ServiceDefaults' AddJwtAuthentication in a probe app fed by AuthService's real JWKS (for the
+/// query string and IAccessTokenValidator paths). Accepted when genuine, refused when forged, and still
+/// accepted across a key rotation. (That keys survive a restart and are shared by replicas is
 /// <see cref="SigningKeyStoreTests"/>' part: restarting the shared AuthService here would put the other tests at risk.)
 /// </summary>
 [Collection(RealtimeAppCollection.Name)]
@@ -16,7 +18,11 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>An authenticated endpoint of another service: history of a public room nobody created (200, empty).</summary>
+    private const string RoomsProbe = "/api/rooms/auth-probe/messages";
+
     private readonly AuthClient _auth = new(fixture.CreateGatewayClient());
+    private readonly HttpClient _gateway = fixture.CreateGatewayClient();
     private JwtProbeApp _probe = null!;
 
     public async Task InitializeAsync()
@@ -25,17 +31,26 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
         _probe = await JwtProbeApp.StartAsync(builder => builder.Configuration["Auth:JwksUri"] = jwksUri.ToString());
     }
 
-    public async Task DisposeAsync() => await _probe.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _gateway.Dispose();
+        await _probe.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_token_from_authservice_is_accepted_by_header_query_string_and_in_band_validation()
     {
         var (user, tokens) = await _auth.RegisterAndLoginAsync();
 
+        var throughGateway = await GetRoomsProbeAsync(tokens.AccessToken);
+        var withoutToken = await _gateway.GetAsync(RoomsProbe).WaitAsync(Timeout);
         var byHeader = await _probe.GetWithBearerAsync("/api/probe", tokens.AccessToken);
         var byQuery = await _probe.Client.GetAsync($"/ws?access_token={tokens.AccessToken}").WaitAsync(Timeout);
         var inBand = await _probe.Validator.ValidateAsync(tokens.AccessToken, CancellationToken.None).WaitAsync(Timeout);
 
+        Assert.Equal(HttpStatusCode.OK, throughGateway);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal("application/problem+json", withoutToken.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
         Assert.Equal($"{user.UserId}|{user.Username}", await byHeader.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, byQuery.StatusCode);
@@ -54,10 +69,14 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
         using var impostor = new TestSigningKey(new JsonWebToken(tokens.AccessToken).Kid);
         var forged = JwtValidationTests.ForgeToken(kind, impostor, user.UserId, user.Username);
 
+        var throughGateway = await GetRoomsProbeAsync(forged);
         var response = await _probe.GetWithBearerAsync("/api/probe", forged);
+        var byQuery = await _probe.Client.GetAsync($"/ws?access_token={Uri.EscapeDataString(forged)}").WaitAsync(Timeout);
         var inBand = await _probe.Validator.ValidateAsync(forged, CancellationToken.None).WaitAsync(Timeout);
 
+        Assert.Equal(HttpStatusCode.Unauthorized, throughGateway);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, byQuery.StatusCode);
         Assert.False(inBand.IsValid);
     }
 
@@ -66,6 +85,7 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
     {
         var (_, before) = await _auth.RegisterAndLoginAsync();
         var oldKid = new JsonWebToken(before.AccessToken).Kid;
+        Assert.Equal(HttpStatusCode.OK, await GetRoomsProbeAsync(before.AccessToken));
         Assert.True((await _probe.Validator.ValidateAsync(before.AccessToken, CancellationToken.None).WaitAsync(Timeout)).IsValid);
 
         var rotation = await fixture.App.ResourceCommands
@@ -76,8 +96,10 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
         var newKid = new JsonWebToken(after.AccessToken).Kid;
         Assert.NotEqual(oldKid, newKid);
 
-        // The validator fetches the new key on the first token naming it (at most one fetch per 5 s).
+        // Validators fetch the new key on the first token naming it (at most one fetch per 5 s each).
+        await Eventually(async () => await GetRoomsProbeAsync(after.AccessToken) == HttpStatusCode.OK);
         await Eventually(async () => (await _probe.GetWithBearerAsync("/api/probe", after.AccessToken)).StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, await GetRoomsProbeAsync(before.AccessToken));
         Assert.True((await _probe.Validator.ValidateAsync(after.AccessToken, CancellationToken.None).WaitAsync(Timeout)).IsValid);
         Assert.Equal(HttpStatusCode.OK, (await _probe.GetWithBearerAsync("/api/probe", before.AccessToken)).StatusCode);
         Assert.True((await _probe.Validator.ValidateAsync(before.AccessToken, CancellationToken.None).WaitAsync(Timeout)).IsValid);
@@ -94,6 +116,14 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
 
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, guessed.StatusCode);
+    }
+
+    private async Task<HttpStatusCode> GetRoomsProbeAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, RoomsProbe);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await _gateway.SendAsync(request).WaitAsync(Timeout);
+        return response.StatusCode;
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
