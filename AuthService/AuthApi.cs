@@ -38,7 +38,7 @@ public static partial class AuthApi
     }
 
     public static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, AuthDbContext db, Passwords passwords, TimeProvider timeProvider, ILogger<UserResponse> logger,
+        RegisterRequest request, AuthDbContext db, Passwords passwords, TimeProvider timeProvider, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -82,13 +82,13 @@ public static partial class AuthApi
             return UsernameTaken();
         }
 
-        LogRegistered(logger, user.Id, user.Username);
+        LogRegistered(loggers.CreateLogger(typeof(AuthApi)), user.Id, user.Username);
         return TypedResults.Created($"/internal/users/by-name/{user.Username}", new UserResponse(user.Id.ToString(), user.Username));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
         TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, LoginThrottle throttle,
-        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, ILogger<TokenResponse> logger, CancellationToken cancellationToken)
+        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (request.Username is null || request.Password is null)
         {
@@ -109,7 +109,7 @@ public static partial class AuthApi
         var verification = passwords.Verify(user, request.Password);
         if (user is null || verification == PasswordVerificationResult.Failed)
         {
-            LogLoginFailed(logger);
+            LogLoginFailed(loggers.CreateLogger(typeof(AuthApi)));
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
                 detail: "The username or password is wrong.");
         }

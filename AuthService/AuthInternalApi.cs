@@ -36,7 +36,7 @@ public static partial class AuthInternalApi
 
     /// <summary>Makes a new key the signing key; the old one stays in the JWKS until its tokens have expired.</summary>
     public static async Task<Results<Ok<SigningKeyRotated>, ProblemHttpResult>> RotateSigningKeyAsync(
-        HttpContext context, SigningKeyStore signingKeys, IOptions<AuthOptions> options, ILogger<SigningKeyRotated> logger,
+        HttpContext context, SigningKeyStore signingKeys, IOptions<AuthOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         if (!IsOperator(context.Request.Headers[OperatorKeyHeader].ToString(), options.Value.OperatorKey))
@@ -46,7 +46,7 @@ public static partial class AuthInternalApi
         }
 
         var keyId = await signingKeys.RotateAsync(cancellationToken);
-        LogRotated(logger, keyId);
+        LogRotated(loggers.CreateLogger(typeof(AuthInternalApi)), keyId);
         return TypedResults.Ok(new SigningKeyRotated(keyId));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using RealtimeAspire.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -113,6 +114,57 @@ public sealed class LoginThrottleTests(RealtimeAppFixture fixture) : IAsyncLifet
 
         Assert.Equal(MaxFailuresPerAccount, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
         Assert.Equal(12 - MaxFailuresPerAccount, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task The_address_counted_is_the_one_the_gateway_saw_not_one_the_client_claims()
+    {
+        const string spoofed = "198.51.100.77";
+        using var gateway = fixture.CreateGatewayClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token")
+        {
+            Content = JsonContent.Create(new { username = AuthClient.NewUsername("spoof"), password = "password1" }),
+            Headers = { { "X-Forwarded-For", spoofed } },
+        };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.SendAsync(request).WaitAsync(Timeout)).StatusCode);
+
+        var counted = await AddressCountersAsync();
+        Assert.DoesNotContain(counted, key => key.Contains(spoofed));
+        Assert.Contains(counted, key => key.EndsWith(":127.0.0.1") || key.EndsWith(":::1"));
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_the_forwarded_client_address_is_counted()
+    {
+        const string client = "203.0.113.9";
+        using var authService = fixture.App.CreateHttpClient("auth-service", "http");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token")
+        {
+            Content = JsonContent.Create(new { username = AuthClient.NewUsername("proxied"), password = "password1" }),
+            Headers = { { "X-Forwarded-For", client } },
+        };
+
+        // The test calls AuthService from loopback, a trusted proxy, as the Gateway does.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await authService.SendAsync(request).WaitAsync(Timeout)).StatusCode);
+
+        Assert.Contains(LoginThrottleAddressKey(client), await AddressCountersAsync());
+    }
+
+    private static string LoginThrottleAddressKey(string address) => $"rt:auth:login:address:{address}";
+
+    private async Task<List<string>> AddressCountersAsync()
+    {
+        var keys = new List<string>();
+        foreach (var endpoint in _redis.GetEndPoints())
+        {
+            await foreach (var key in _redis.GetServer(endpoint).KeysAsync(pattern: AddressKeys))
+            {
+                keys.Add(key.ToString());
+            }
+        }
+
+        return keys;
     }
 
     private async Task ClearAddressCountersAsync()
