@@ -97,7 +97,7 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
     "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" >"$log" 2>&1 &
   APPHOST_PID=$!
   for _ in $(seq 360); do
-    grep -q "RealtimeAspire is up" "$log" && break
+    grep -qs "RealtimeAspire is up" "$log" && break
     kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $log"; exit 1; }
     sleep 0.5
   done
