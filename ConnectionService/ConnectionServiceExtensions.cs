@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Hubs;
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
@@ -44,6 +45,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<ConnectionHost>();
         services.AddSingleton<ConnectionDrainer>();
+        services.AddRealtimeHub();
 
         services.AddHostedService(provider => provider.GetRequiredService<MentionNotifier>());
         services.AddHostedService<ConnectionSweeper>();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Hubs;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -15,6 +16,8 @@ public static class RealtimeApi
         // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
         var group = app.MapGroup("/ws").AllowAnonymous();
         group.Map("", ConnectAsync);
+        // The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
+        app.MapRealtimeHub();
         return group;
     }
 

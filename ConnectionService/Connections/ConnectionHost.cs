@@ -131,7 +131,8 @@ public sealed partial class ConnectionHost(
         // Leaving the rooms at once: the others see user_left without waiting for the close handshake.
         _ = rooms.LeaveAllAsync(connection);
 
-    private async Task TeardownAsync(RealtimeConnection connection)
+    /// <summary>Leaves the rooms, uncounts and forgets a finished connection (of either protocol).</summary>
+    public async Task TeardownAsync(RealtimeConnection connection)
     {
         try
         {
@@ -156,7 +157,7 @@ public sealed partial class ConnectionHost(
         }
     }
 
-    private static string? RequestToken(HttpRequest request)
+    public static string? RequestToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

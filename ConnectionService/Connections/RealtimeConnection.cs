@@ -12,7 +12,8 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// </summary>
 public sealed class RealtimeConnection
 {
-    private readonly WebSocket _socket;
+    private readonly WebSocket? _socket;
+    private readonly IFrameTransport? _transport;
     private readonly Channel<ReadOnlyMemory<byte>> _outbound;
     private readonly CancellationTokenSource _abort = new();
     private readonly TimeSpan _closeTimeout;
@@ -34,6 +35,21 @@ public sealed class RealtimeConnection
             FullMode = BoundedChannelFullMode.Wait,
         });
         _abort.Token.Register(static state => ((WebSocket)state!).Abort(), socket);
+    }
+
+    /// <summary>A connection of another protocol (SignalR): the same rooms, limits and queue, written through <paramref name="transport"/>.</summary>
+    public RealtimeConnection(IFrameTransport transport, string id, DateTimeOffset connectedAt, RealtimeOptions options)
+    {
+        _transport = transport;
+        Id = id;
+        ConnectedAt = connectedAt;
+        _closeTimeout = TimeSpan.FromMilliseconds(options.CloseTimeoutMs);
+        _outbound = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _abort.Token.Register(static state => ((IFrameTransport)state!).Abort(), transport);
     }
 
     public string Id { get; }
@@ -110,7 +126,14 @@ public sealed class RealtimeConnection
             {
                 while (!_discardPending && reader.TryRead(out var frame))
                 {
-                    await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
+                    if (_transport is not null)
+                    {
+                        await _transport.SendAsync(frame, _abort.Token);
+                    }
+                    else
+                    {
+                        await _socket!.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
+                    }
                 }
 
                 if (_discardPending)
@@ -119,7 +142,11 @@ public sealed class RealtimeConnection
                 }
             }
 
-            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (_transport is not null)
+            {
+                _transport.Close(CloseCode, _closeReason);
+            }
+            else if (_socket!.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, _abort.Token);
             }
@@ -136,7 +163,7 @@ public sealed class RealtimeConnection
     /// </summary>
     public async Task<IncomingFrame> ReceiveAsync(int maxFrameBytes, CancellationToken cancellationToken)
     {
-        var header = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        var header = await _socket!.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
         switch (header.MessageType)
         {
             case WebSocketMessageType.Close:
@@ -156,7 +183,7 @@ public sealed class RealtimeConnection
                 return IncomingFrame.Violation(CloseCodes.MessageTooBig, "frame too big");
             }
 
-            var result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxFrameBytes + 1) - length), cancellationToken);
+            var result = await _socket!.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxFrameBytes + 1) - length), cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -182,7 +209,7 @@ public sealed class RealtimeConnection
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            while ((await _socket.ReceiveAsync(buffer.AsMemory(), cancellationToken)).MessageType != WebSocketMessageType.Close)
+            while ((await _socket!.ReceiveAsync(buffer.AsMemory(), cancellationToken)).MessageType != WebSocketMessageType.Close)
             {
             }
         }
@@ -242,7 +269,7 @@ public sealed class RealtimeConnection
     public void Dispose()
     {
         _abort.Dispose();
-        _socket.Dispose();
+        _socket?.Dispose();
     }
 }
 

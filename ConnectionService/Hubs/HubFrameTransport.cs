@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using RealtimeAspire.ConnectionService.Connections;
+
+namespace RealtimeAspire.ConnectionService.Hubs;
+
+/// <summary>
+/// Turns the frames of a <see cref="RealtimeConnection"/> into SignalR: the answer to the hub call in progress
+/// (<c>joined</c>, <c>left</c>, <c>ack</c>, <c>presence</c> or <c>error</c>) becomes that call's result; every other
+/// event is sent to the client as the event of its <c>type</c>, with the frame as its argument.
+/// </summary>
+public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerContext caller) : IFrameTransport
+{
+    /// <summary>Queued after a call's work: every frame the call produced has been written or taken as its answer.</summary>
+    public static readonly ReadOnlyMemory<byte> EndOfCall = ReadOnlyMemory<byte>.Empty;
+
+    private static readonly HashSet<string> Events =
+        ["message", "user_joined", "user_left", "user_typing", "notification", "error", "left"];
+
+    private readonly Lock _sync = new();
+    private PendingCall? _call;
+    private bool _closed;
+
+    /// <summary>Starts a hub call whose answer is a frame of <paramref name="answerType"/> (or an error); null when it has none.</summary>
+    public Task<RawJsonFrame?> BeginCall(string? answerType)
+    {
+        lock (_sync)
+        {
+            _call = new PendingCall(answerType);
+            if (_closed)
+            {
+                _call.Result.TrySetResult(null);
+            }
+
+            return _call.Result.Task;
+        }
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        if (frame.IsEmpty)
+        {
+            EndCall();
+            return;
+        }
+
+        var type = FrameType(frame.Span);
+        if (type is null || TakeAsAnswer(type, frame) || !Events.Contains(type))
+        {
+            // welcome, auth_success, auth_failed and pong have no SignalR counterpart.
+            return;
+        }
+
+        try
+        {
+            await hub.Clients.Client(caller.ConnectionId).SendCoreAsync(type, [new RawJsonFrame(frame)], cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The SignalR connection is gone; its OnDisconnectedAsync tears the connection down.
+        }
+    }
+
+    public void Close(int code, string reason)
+    {
+        lock (_sync)
+        {
+            _closed = true;
+            _call?.Result.TrySetResult(null);
+        }
+
+        caller.Abort();
+    }
+
+    public void Abort() => Close(0, "");
+
+    private bool TakeAsAnswer(string type, ReadOnlyMemory<byte> frame)
+    {
+        lock (_sync)
+        {
+            if (_call is not { } call || (type != call.AnswerType && type != "error") || call.Answer is not null)
+            {
+                return false;
+            }
+
+            // Copied: the frame may be a shared buffer, and the answer outlives this write.
+            call.Answer = new RawJsonFrame(frame.ToArray());
+            return true;
+        }
+    }
+
+    private void EndCall()
+    {
+        lock (_sync)
+        {
+            _call?.Result.TrySetResult(_call.Answer);
+            _call = null;
+        }
+    }
+
+    /// <summary>The frame's <c>type</c>: the server writes it first, but any position is accepted.</summary>
+    private static string? FrameType(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                reader.Read();
+                if (isType)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    private sealed class PendingCall(string? answerType)
+    {
+        public string? AnswerType { get; } = answerType;
+
+        public RawJsonFrame? Answer { get; set; }
+
+        public TaskCompletionSource<RawJsonFrame?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
