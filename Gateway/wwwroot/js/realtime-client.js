@@ -1,0 +1,501 @@
+// RealtimeAspire browser client: accounts and tokens (/api/auth), the realtime.v1 WebSocket (/ws) with
+// automatic reconnection, rejoin with `since`, de-duplication by `seq`, token refresh, heartbeat and an
+// outbox for messages sent while offline. No dependencies; import it as an ES module.
+//
+//   const client = new RealtimeClient();
+//   await client.login("alice", "correct horse");
+//   client.addEventListener("message", e => console.log(e.detail));
+//   client.connect();
+//   await client.join("lobby");
+//   await client.send("lobby", "hello @bob");
+//
+// Events (CustomEvent, data in `detail`): state, welcome, joined, left, message, ack, user_joined, user_left,
+// user_typing, presence, notification, error, session (signed in or out).
+
+export const ConnectionState = Object.freeze({
+  offline: "offline",
+  connecting: "connecting",
+  live: "live",
+  reconnecting: "reconnecting",
+});
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+const defaults = {
+  baseUrl: globalThis.location?.origin ?? "",
+  storage: globalThis.sessionStorage,
+  backoffBaseMs: 500,
+  backoffCapMs: 15000,
+  refreshLeadMs: 60000,
+  heartbeatMs: 30000,
+  maxOutbox: 200,
+};
+
+const stopCodes = new Set([1000, 4001]);
+const sessionKey = "realtime.session";
+
+export class RealtimeClient extends EventTarget {
+  #options;
+  #session = null; // { accessToken, refreshToken, expiresAt, userId, username }
+  #refreshing = null;
+  #refreshTimer = 0;
+  #socket = null;
+  #opening = false;
+  #state = ConnectionState.offline;
+  #wanted = false; // connect() was called and nothing told us to stop
+  #attempt = 0;
+  #reconnectTimer = 0;
+  #heartbeatTimer = 0;
+  #heartbeatMs;
+  #lastFrameAt = 0;
+  #authenticated = false;
+  #rooms = new Map(); // room -> { lastSeq, joined, waiters: [] }
+  #outbox = new Map(); // id -> { room, content, id, resolve, reject }
+  #pending = new Map(); // request key -> [{ resolve, reject }]
+
+  constructor(options = {}) {
+    super();
+    this.#options = { ...defaults, ...options };
+    this.#heartbeatMs = this.#options.heartbeatMs;
+    this.#restoreSession();
+    globalThis.addEventListener?.("online", () => this.#reconnectNow());
+  }
+
+  get state() { return this.#state; }
+  get user() { return this.#session ? { userId: this.#session.userId, username: this.#session.username } : null; }
+  get rooms() { return [...this.#rooms.keys()]; }
+  get queued() { return this.#outbox.size; }
+
+  // ---- accounts and tokens -------------------------------------------------------------------------------
+
+  async register(username, password) {
+    return this.#post("/api/auth/register", { username, password });
+  }
+
+  async login(username, password) {
+    this.#useTokens(await this.#post("/api/auth/token", { username, password }));
+    return this.user;
+  }
+
+  /** Trades the refresh token for a new pair; concurrent callers share one request. */
+  refresh() {
+    this.#refreshing ??= (async () => {
+      try {
+        if (!this.#session?.refreshToken) throw new ApiError(401, { title: "Not signed in" });
+        this.#useTokens(await this.#post("/api/auth/refresh", { refreshToken: this.#session.refreshToken }));
+        if (this.#authenticated) this.#sendFrame({ type: "auth", token: this.#session.accessToken });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) this.logout();
+        throw error;
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  logout() {
+    this.disconnect();
+    this.#session = null;
+    clearTimeout(this.#refreshTimer);
+    this.#options.storage?.removeItem(sessionKey);
+    for (const message of this.#outbox.values()) message.reject(new Error("Signed out"));
+    this.#outbox.clear();
+    this.#rooms.clear();
+    this.#emit("session", null);
+  }
+
+  /** An authenticated JSON request to the HTTP API; refreshes the access token once on 401. */
+  async api(path, { method = "GET", body } = {}) {
+    await this.#freshToken();
+    let response = await this.#fetch(path, method, body, this.#session?.accessToken);
+    if (response.status === 401 && this.#session) {
+      await this.refresh();
+      response = await this.#fetch(path, method, body, this.#session.accessToken);
+    }
+    return this.#read(response);
+  }
+
+  // ---- connection ----------------------------------------------------------------------------------------
+
+  connect() {
+    if (!this.#session) throw new Error("Log in first");
+    this.#wanted = true;
+    this.#open();
+  }
+
+  disconnect() {
+    this.#wanted = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#dropSocket(1000, "client disconnect");
+    this.#setState(ConnectionState.offline);
+  }
+
+  /** Joins (or rejoins) a room; resolves with the `joined` frame. */
+  join(room) {
+    const entry = this.#room(room);
+    entry.wanted = true;
+    const joined = this.#expect(`joined:${room}`);
+    if (this.#authenticated) this.#sendJoin(room, entry);
+    return joined;
+  }
+
+  leave(room) {
+    const entry = this.#rooms.get(room);
+    if (!entry) return Promise.resolve();
+    this.#rooms.delete(room);
+    if (!this.#authenticated) return Promise.resolve();
+    const left = this.#expect(`left:${room}`);
+    this.#sendFrame({ type: "leave", room });
+    return left;
+  }
+
+  /**
+   * Sends a message; resolves with its `ack`. While offline it waits in the outbox and goes out, with the
+   * same `id`, once the connection is back: the server answers a repeated `id` with the same ack.
+   */
+  send(room, content, id = crypto.randomUUID()) {
+    if (this.#outbox.size >= this.#options.maxOutbox) {
+      return Promise.reject(new Error("Too many messages waiting to be sent"));
+    }
+    return new Promise((resolve, reject) => {
+      const message = { room, content, id, resolve, reject };
+      this.#outbox.set(id, message);
+      this.#flush(message);
+    });
+  }
+
+  typing(room) {
+    if (this.#rooms.get(room)?.joined) this.#sendFrame({ type: "typing", room });
+  }
+
+  presence(room) {
+    const answer = this.#expect(`presence:${room}`);
+    this.#sendFrame({ type: "presence", room });
+    return answer;
+  }
+
+  /** The last `seq` seen in a room (what a rejoin asks for with `since`). */
+  lastSeq(room) { return this.#rooms.get(room)?.lastSeq; }
+
+  // ---- internals: HTTP -------------------------------------------------------------------------------------
+
+  async #post(path, body) {
+    return this.#read(await this.#fetch(path, "POST", body));
+  }
+
+  #fetch(path, method, body, token) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return fetch(this.#options.baseUrl + path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin",
+    });
+  }
+
+  async #read(response) {
+    const text = await response.text();
+    const data = text ? safeJson(text) : null;
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  #useTokens(tokens) {
+    const claims = decodeJwt(tokens.accessToken);
+    this.#session = {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: claims.exp ? claims.exp * 1000 : Date.now() + tokens.expiresIn * 1000,
+      userId: claims.sub,
+      username: claims.name,
+    };
+    this.#options.storage?.setItem(sessionKey, JSON.stringify(this.#session));
+    this.#scheduleRefresh();
+    this.#emit("session", this.user);
+  }
+
+  #restoreSession() {
+    const saved = safeJson(this.#options.storage?.getItem(sessionKey) ?? "");
+    if (saved?.refreshToken) {
+      this.#session = saved;
+      this.#scheduleRefresh();
+    }
+  }
+
+  #scheduleRefresh() {
+    clearTimeout(this.#refreshTimer);
+    const lifetime = this.#session.expiresAt - Date.now();
+    const lead = Math.min(this.#options.refreshLeadMs, Math.max(0, lifetime / 3));
+    this.#refreshTimer = setTimeout(() => this.refresh().catch(() => {}), Math.max(0, lifetime - lead));
+  }
+
+  async #freshToken() {
+    if (this.#session && this.#session.expiresAt - Date.now() < 5000) await this.refresh();
+  }
+
+  // ---- internals: WebSocket ------------------------------------------------------------------------------
+
+  async #open() {
+    if (this.#socket || this.#opening) return;
+    this.#opening = true;
+    this.#setState(this.#attempt === 0 && this.#state !== ConnectionState.reconnecting
+      ? ConnectionState.connecting : ConnectionState.reconnecting);
+    try {
+      await this.#freshToken();
+    } catch {
+      // Signed out (refresh refused) stops; a network failure tries again later.
+      this.#opening = false;
+      if (this.#session) this.#scheduleReconnect(); else this.disconnect();
+      return;
+    }
+    this.#opening = false;
+    if (!this.#wanted || this.#socket) return;
+
+    const url = new URL("/ws", this.#options.baseUrl);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("access_token", this.#session.accessToken);
+    const socket = new WebSocket(url, "realtime.v1");
+    this.#socket = socket;
+    this.#authenticated = false;
+    this.#lastFrameAt = Date.now();
+    socket.onmessage = event => this.#onFrame(socket, event.data);
+    socket.onclose = event => this.#onClose(socket, event.code);
+  }
+
+  #onFrame(socket, data) {
+    if (socket !== this.#socket) return;
+    this.#lastFrameAt = Date.now();
+    const frame = safeJson(data);
+    if (!frame?.type) return;
+
+    switch (frame.type) {
+      case "welcome":
+        this.#heartbeatMs = frame.heartbeatIntervalMs || this.#options.heartbeatMs;
+        this.#startHeartbeat(socket);
+        this.#emit("welcome", frame);
+        break;
+      case "auth_success":
+        // Sent again after a token refresh on a live connection: nothing to redo then.
+        if (!this.#authenticated) this.#onAuthenticated();
+        break;
+      case "auth_failed":
+        // The server closes with 4401 next; #onClose refreshes the token and reconnects.
+        break;
+      case "joined": {
+        const entry = this.#room(frame.room);
+        entry.joined = true;
+        // A first join starts counting at the room's latest seq; a rejoin keeps its own to ask `since`.
+        entry.lastSeq ??= frame.seq;
+        if (frame.recovered === false && entry.since !== undefined) this.#backfill(frame.room, entry.since, frame.seq);
+        this.#settle(`joined:${frame.room}`, frame);
+        this.#emit("joined", frame);
+        for (const message of this.#outbox.values()) if (message.room === frame.room) this.#flush(message);
+        break;
+      }
+      case "left":
+        this.#settle(`left:${frame.room}`, frame);
+        this.#emit("left", frame);
+        break;
+      case "message": {
+        const entry = this.#rooms.get(frame.room);
+        if (entry && entry.lastSeq !== undefined && frame.seq <= entry.lastSeq) return; // seen already
+        if (entry) entry.lastSeq = frame.seq;
+        this.#emit("message", frame);
+        break;
+      }
+      case "ack": {
+        const message = this.#outbox.get(frame.id);
+        this.#outbox.delete(frame.id);
+        message?.resolve(frame);
+        this.#emit("ack", frame);
+        break;
+      }
+      case "presence":
+        this.#settle(`presence:${frame.room}`, frame);
+        this.#emit("presence", frame);
+        break;
+      case "error":
+        this.#onError(frame);
+        break;
+      case "pong":
+        break;
+      default:
+        this.#emit(frame.type, frame);
+    }
+  }
+
+  #onAuthenticated() {
+    this.#authenticated = true;
+    this.#attempt = 0;
+    this.#setState(ConnectionState.live);
+    for (const [room, entry] of this.#rooms) {
+      entry.joined = false;
+      if (entry.wanted) this.#sendJoin(room, entry);
+    }
+  }
+
+  #onError(frame) {
+    const message = frame.id ? this.#outbox.get(frame.id) : undefined;
+    if (message && frame.code === "rate_limited") {
+      setTimeout(() => this.#flush(message), frame.retryAfterMs ?? 1000);
+    } else if (message && frame.code !== "not_joined") {
+      this.#outbox.delete(frame.id);
+      message.reject(Object.assign(new Error(frame.message || frame.code), { code: frame.code }));
+    } else if (frame.code === "forbidden" || frame.code === "invalid_room") {
+      // A join that failed: the room is not ours to read.
+      for (const [room, entry] of this.#rooms) {
+        if (!entry.joined && this.#pending.has(`joined:${room}`)) {
+          this.#rooms.delete(room);
+          this.#settle(`joined:${room}`, null, Object.assign(new Error(frame.message || frame.code), { code: frame.code }));
+        }
+      }
+    }
+    this.#emit("error", frame);
+  }
+
+  #onClose(socket, code) {
+    if (socket !== this.#socket) return;
+    this.#socket = null;
+    this.#authenticated = false;
+    clearInterval(this.#heartbeatTimer);
+    for (const entry of this.#rooms.values()) entry.joined = false;
+
+    if (!this.#wanted || stopCodes.has(code)) {
+      this.#wanted = false;
+      this.#setState(ConnectionState.offline);
+      this.#emit("closed", { code });
+      return;
+    }
+    if (code === 4401) {
+      this.#setState(ConnectionState.reconnecting);
+      this.refresh().then(() => this.#reconnectNow(), () => this.#session ? this.#scheduleReconnect() : this.disconnect());
+      return;
+    }
+    if (code === 1001) {
+      // The replica is draining: another one is ready at once.
+      this.#reconnectNow();
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect() {
+    this.#setState(navigator.onLine === false ? ConnectionState.offline : ConnectionState.reconnecting);
+    clearTimeout(this.#reconnectTimer);
+    // Exponential backoff with full jitter, capped.
+    const ceiling = Math.min(this.#options.backoffCapMs, this.#options.backoffBaseMs * 2 ** this.#attempt);
+    this.#attempt++;
+    this.#reconnectTimer = setTimeout(() => this.#open(), Math.random() * ceiling);
+  }
+
+  #reconnectNow() {
+    if (!this.#wanted || this.#socket || this.#opening) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#attempt++;
+    this.#open();
+  }
+
+  #startHeartbeat(socket) {
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.#lastFrameAt > 2 * this.#heartbeatMs) {
+        // Nothing heard for two intervals: the connection is dead even if the browser has not noticed.
+        this.#dropSocket(4000, "heartbeat timeout");
+        this.#onClose(socket, 4000);
+        return;
+      }
+      this.#sendFrame({ type: "ping" });
+    }, this.#heartbeatMs);
+  }
+
+  #dropSocket(code, reason) {
+    const socket = this.#socket;
+    if (!socket) return;
+    clearInterval(this.#heartbeatTimer);
+    socket.onmessage = null;
+    try { socket.close(code, reason); } catch { /* already closing */ }
+    if (!this.#wanted) { this.#socket = null; this.#authenticated = false; }
+  }
+
+  #sendJoin(room, entry) {
+    const frame = { type: "join", room };
+    entry.since = entry.lastSeq;
+    if (entry.since !== undefined) frame.since = entry.since;
+    this.#sendFrame(frame);
+  }
+
+  /** The server could not replay the whole gap after `since`: fetch it from history, page by page. */
+  async #backfill(room, since, upTo) {
+    try {
+      for (let after = since; after < upTo;) {
+        const page = await this.api(`/api/rooms/${encodeURIComponent(room)}/messages?after=${after}&limit=200`);
+        for (const message of page.messages) this.#emit("message", { ...message, recovered: true });
+        if (page.messages.length === 0) break;
+        after = page.messages[page.messages.length - 1].seq;
+      }
+    } catch (error) {
+      this.#emit("error", { code: "backfill_failed", message: error.message, room });
+    }
+  }
+
+  #flush(message) {
+    if (this.#authenticated && this.#rooms.get(message.room)?.joined && this.#outbox.has(message.id)) {
+      this.#sendFrame({ type: "message", room: message.room, content: message.content, id: message.id });
+    }
+  }
+
+  #sendFrame(frame) {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
+  }
+
+  #room(room) {
+    let entry = this.#rooms.get(room);
+    if (!entry) {
+      entry = { lastSeq: undefined, since: undefined, joined: false, wanted: true };
+      this.#rooms.set(room, entry);
+    }
+    return entry;
+  }
+
+  #expect(key) {
+    return new Promise((resolve, reject) => {
+      const waiters = this.#pending.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.#pending.set(key, waiters);
+    });
+  }
+
+  #settle(key, value, error) {
+    const waiters = this.#pending.get(key);
+    if (!waiters) return;
+    this.#pending.delete(key);
+    for (const waiter of waiters) error ? waiter.reject(error) : waiter.resolve(value);
+  }
+
+  #setState(state) {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#emit("state", state);
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+function safeJson(text) {
+  try { return JSON.parse(text); } catch { return null; }
+}
+
+function decodeJwt(token) {
+  const payload = token.split(".")[1] ?? "";
+  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "=");
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}

@@ -1,0 +1,109 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace RealtimeAspire.Tests.Browser;
+
+/// <summary>One user's chat page, driven the way a person uses it: labels, buttons and the Enter key.</summary>
+public sealed class ChatPage(IBrowserContext context, IPage page, string username)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public const string Password = "correct-horse-battery";
+
+    public IPage Page => page;
+    public IBrowserContext Context => context;
+    public string Username => username;
+
+    private static float Ms(TimeSpan timeout) => (float)timeout.TotalMilliseconds;
+
+    /// <summary>
+    /// A new browser context whose affinity cookie pins it to <paramref name="replica"/>, so the test knows which
+    /// replica serves this user's WebSocket (the context's request API shares the page's cookies).
+    /// </summary>
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri gateway, string username, string replica)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = gateway.ToString(),
+            ViewportSize = new ViewportSize { Width = 1100, Height = 760 },
+        });
+        await PinAsync(context, replica);
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Ms(Timeout));
+        await page.GotoAsync("/");
+        return new ChatPage(context, page, username);
+    }
+
+    public static async Task PinAsync(IBrowserContext context, string replica)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await context.ClearCookiesAsync();
+            var response = await context.APIRequest.PostAsync("/hub/negotiate?negotiateVersion=1");
+            if (response.Headers.TryGetValue("x-realtime-replica", out var served) && served == replica)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Could not pin a browser context to {replica}.");
+    }
+
+    /// <summary>Which replica the context's affinity cookie points at now.</summary>
+    public async Task<string?> ReplicaAsync()
+    {
+        var response = await context.APIRequest.PostAsync("/hub/negotiate?negotiateVersion=1");
+        return response.Headers.TryGetValue("x-realtime-replica", out var served) ? served : null;
+    }
+
+    public async Task RegisterAsync()
+    {
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        await Expect(page.Locator("#current-user")).ToHaveTextAsync(username);
+        await ExpectLiveAsync();
+    }
+
+    public async Task JoinAsync(string room)
+    {
+        await page.GetByLabel("Join a room").FillAsync(room);
+        await page.GetByLabel("Join a room").PressAsync("Enter");
+        await Expect(page.Locator("#room-title")).ToHaveTextAsync(room);
+        await Expect(page.Locator("#presence")).ToContainTextAsync(username);
+    }
+
+    public async Task SendAsync(string text)
+    {
+        await page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await page.GetByLabel("Message", new() { Exact = true }).PressAsync("Enter");
+    }
+
+    public ILocator Messages(string text) =>
+        page.Locator("#message-list li.message:not(.pending) .content").Filter(new() { HasTextString = text });
+
+    public Task ExpectMessageAsync(string text) => Expect(Messages(text)).ToHaveCountAsync(1, new() { Timeout = Ms(Timeout) });
+
+    public Task ExpectLiveAsync(TimeSpan? timeout = null) =>
+        Expect(page.Locator("#connection-state")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = Ms(timeout ?? Timeout) });
+
+    /// <summary>Records every connection state the page shows from now on, with the time, in window.__states.</summary>
+    public Task RecordConnectionStatesAsync() => page.EvaluateAsync("""
+        () => {
+          window.__states = [];
+          const element = document.getElementById('connection-state');
+          new MutationObserver(() => window.__states.push({ state: element.dataset.state, at: Date.now() }))
+            .observe(element, { attributes: true, attributeFilter: ['data-state'] });
+        }
+        """);
+
+    public async Task<IReadOnlyList<(string State, long At)>> ConnectionStatesAsync()
+    {
+        var states = await page.EvaluateAsync<StateChange[]>("() => window.__states");
+        return states.Select(s => (s.State, s.At)).ToList();
+    }
+
+    public Task<long> NowAsync() => page.EvaluateAsync<long>("() => Date.now()");
+
+    public sealed record StateChange(string State, long At);
+}
