@@ -123,14 +123,14 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout((float)ChatPage.Timeout.TotalMilliseconds);
-        await page.GotoAsync("/");
         var user = new ChatPage(context, page, UniqueName("carol"));
+        await page.GotoAsync("/");
 
         await user.RegisterAsync();
         // The room list folds away behind a button on a narrow screen.
         await Expect(page.Locator("#room-panel")).ToBeHiddenAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Rooms" }).ClickAsync();
-        await Expect(page.GetByLabel("Join a room")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Join a room", new() { Exact = true })).ToBeVisibleAsync();
         await user.JoinAsync($"e2e-{Guid.NewGuid():N}"[..20]);
         await user.SendAsync("typed on a phone");
         await user.ExpectMessageAsync("typed on a phone");

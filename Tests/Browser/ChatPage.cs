@@ -4,8 +4,25 @@ using static Microsoft.Playwright.Assertions;
 namespace RealtimeAspire.Tests.Browser;
 
 /// <summary>One user's chat page, driven the way a person uses it: labels, buttons and the Enter key.</summary>
-public sealed class ChatPage(IBrowserContext context, IPage page, string username)
+public sealed class ChatPage
 {
+    private readonly IBrowserContext context;
+    private readonly IPage page;
+    private readonly string username;
+    private readonly List<string> _errors = [];
+
+    public ChatPage(IBrowserContext context, IPage page, string username)
+    {
+        (this.context, this.page, this.username) = (context, page, username);
+        // Script errors and failed requests, for the message of a failing test.
+        page.PageError += (_, error) => _errors.Add($"page error: {error}");
+        page.Console += (_, message) => { if (message.Type == "error") _errors.Add($"console: {message.Text}"); };
+        page.Response += (_, response) => { if (response.Status >= 400) _errors.Add($"HTTP {response.Status} {response.Request.Method} {new Uri(response.Url).AbsolutePath}"); };
+    }
+
+    /// <summary>Script errors the page reported so far.</summary>
+    public IReadOnlyList<string> Errors => _errors;
+
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     public const string Password = "correct-horse-battery";
 
@@ -29,8 +46,9 @@ public sealed class ChatPage(IBrowserContext context, IPage page, string usernam
         await PinAsync(context, replica);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Ms(Timeout));
+        var chat = new ChatPage(context, page, username);
         await page.GotoAsync("/");
-        return new ChatPage(context, page, username);
+        return chat;
     }
 
     public static async Task PinAsync(IBrowserContext context, string replica)
@@ -58,17 +76,25 @@ public sealed class ChatPage(IBrowserContext context, IPage page, string usernam
 
     public async Task RegisterAsync()
     {
-        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await Expect(page.Locator("#current-user")).ToHaveTextAsync(username);
-        await ExpectLiveAsync();
+        try
+        {
+            await Expect(page.Locator("#current-user")).ToHaveTextAsync(username);
+            await ExpectLiveAsync();
+        }
+        catch (PlaywrightException e)
+        {
+            var shown = await page.Locator("#auth-error").TextContentAsync(new() { Timeout = 1000 });
+            throw new PlaywrightException($"{e.Message}{Environment.NewLine}Sign-in error shown: {shown}{Environment.NewLine}Page errors: {string.Join(Environment.NewLine, _errors)}", e);
+        }
     }
 
     public async Task JoinAsync(string room)
     {
-        await page.GetByLabel("Join a room").FillAsync(room);
-        await page.GetByLabel("Join a room").PressAsync("Enter");
+        await page.GetByLabel("Join a room", new() { Exact = true }).FillAsync(room);
+        await page.GetByLabel("Join a room", new() { Exact = true }).PressAsync("Enter");
         await Expect(page.Locator("#room-title")).ToHaveTextAsync(room);
         await Expect(page.Locator("#presence")).ToContainTextAsync(username);
     }
@@ -105,5 +131,10 @@ public sealed class ChatPage(IBrowserContext context, IPage page, string usernam
 
     public Task<long> NowAsync() => page.EvaluateAsync<long>("() => Date.now()");
 
-    public sealed record StateChange(string State, long At);
+    public sealed class StateChange
+    {
+        public string State { get; set; } = "";
+
+        public long At { get; set; }
+    }
 }
