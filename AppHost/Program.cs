@@ -55,6 +55,15 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
 
 gateway.WithEnvironment("Management__Port", $"{gateway.GetEndpoint("management").Property(EndpointProperty.TargetPort)}");
 
+// Gateway:* settings given to the AppHost (Gateway:AllowedOrigins:0, Gateway:AuthRateLimit:PermitLimit, …) reach the Gateway.
+foreach (var (key, value) in builder.Configuration.GetSection("Gateway").AsEnumerable())
+{
+    if (value is not null && key != "Gateway:Port")
+    {
+        gateway.WithEnvironment(key.Replace(":", "__"), value);
+    }
+}
+
 foreach (var replica in replicas)
 {
     gateway.WithConnectionServiceReplica(replica);

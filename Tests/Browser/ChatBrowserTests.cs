@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
+using RealtimeAspire.Tests.Gateway;
 using RealtimeAspire.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,7 +13,7 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
 {
     private const string Replica1 = "connection-service-1";
     private const string Replica2 = "connection-service-2";
-    private static readonly TimeSpan ResourceTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ResourceTimeout = ReplicaLifecycle.Timeout;
 
     private readonly ChromiumSession _chromium = new();
 
@@ -76,7 +76,7 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         var meanwhile = Enumerable.Range(1, 3).Select(i => $"sent while Bob was away #{i}").ToList();
         try
         {
-            await StopAsync(Replica2);
+            await ReplicaLifecycle.StopAsync(fixture.App, Replica2);
 
             long lastSentAt = 0;
             foreach (var text in meanwhile)
@@ -107,7 +107,7 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         }
         finally
         {
-            await StartAsync(Replica2);
+            await ReplicaLifecycle.StartAsync(fixture.App, Replica2);
         }
     }
 
@@ -141,21 +141,4 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
     }
 
     private static string UniqueName(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..(prefix.Length + 9)];
-
-    private async Task StopAsync(string resource)
-    {
-        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        // The stop command gives up after 20 s on a busy machine while the process is still on its way out.
-        await commands.ExecuteCommandAsync(resource, "resource-stop").WaitAsync(ResourceTimeout);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates)
-            .WaitAsync(ResourceTimeout);
-    }
-
-    private async Task StartAsync(string resource)
-    {
-        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        var result = await commands.ExecuteCommandAsync(resource, "resource-start").WaitAsync(ResourceTimeout);
-        Assert.True(result.Success, result.Message);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource).WaitAsync(ResourceTimeout);
-    }
 }

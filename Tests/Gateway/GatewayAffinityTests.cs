@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Gateway;
@@ -44,7 +43,7 @@ public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
 
         try
         {
-            await StopAsync(Replica2);
+            await ReplicaLifecycle.StopAsync(fixture.App, Replica2);
             await probe.WaitUntilOnlyAsync(new HashSet<string> { Replica1 }, HealthTimeout);
 
             for (var i = 0; i < 20; i++)
@@ -61,25 +60,8 @@ public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
         finally
         {
             // The shared system must have both replicas again for the tests after this one.
-            await ExecuteAsync(Replica2, "resource-start");
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(Replica2).WaitAsync(HealthTimeout);
+            await ReplicaLifecycle.StartAsync(fixture.App, Replica2);
             await probe.PinToAsync(Replica2, HealthTimeout);
         }
-    }
-
-    private async Task StopAsync(string resource)
-    {
-        // The stop command gives up after 20 s on a busy machine while the process is still on its way out.
-        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        await commands.ExecuteCommandAsync(resource, "resource-stop").WaitAsync(HealthTimeout);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates)
-            .WaitAsync(HealthTimeout);
-    }
-
-    private async Task ExecuteAsync(string resource, string command)
-    {
-        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        var result = await commands.ExecuteCommandAsync(resource, command).WaitAsync(HealthTimeout);
-        Assert.True(result.Success, $"{command} {resource}: {result.Message}");
     }
 }
