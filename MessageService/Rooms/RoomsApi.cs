@@ -52,8 +52,7 @@ public static class RoomsApi
             return RoomProblems.Invalid("members", $"Members are up to {MaxInitialMembers} usernames.");
         }
 
-        // A room in use (public, never created) exists too: its messages may not yet be stored.
-        if (await db.Rooms.AnyAsync(r => r.Id == room, cancellationToken) || await redis.GetDatabase().KeyExistsAsync(RedisKeys.Seq(room)))
+        if (await db.Rooms.AnyAsync(r => r.Id == room, cancellationToken) || await IsInUseAsync(redis, room))
         {
             return RoomProblems.RoomExists(room);
         }
@@ -91,10 +90,10 @@ public static class RoomsApi
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
-        string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
-        CancellationToken cancellationToken)
+        string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
+        UserDirectory users, CancellationToken cancellationToken)
     {
-        if (await FindOwnedRoomAsync(db, room, Caller.From(user), cancellationToken) is { } problem)
+        if (await FindOwnedRoomAsync(db, redis, room, Caller.From(user), cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -126,11 +125,11 @@ public static class RoomsApi
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
-        string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
-        CancellationToken cancellationToken)
+        string room, string username, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
+        RoomControl control, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await FindOwnedRoomAsync(db, room, caller, cancellationToken) is { } problem)
+        if (await FindOwnedRoomAsync(db, redis, room, caller, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -202,14 +201,23 @@ public static class RoomsApi
     }
 
     /// <summary>Null when the room exists and the caller owns it, else the problem to answer.</summary>
-    private static async Task<ProblemHttpResult?> FindOwnedRoomAsync(MessagesDbContext db, string room, Caller caller, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> FindOwnedRoomAsync(
+        MessagesDbContext db, IConnectionMultiplexer redis, string room, Caller caller, CancellationToken cancellationToken)
     {
         var owner = await db.Rooms.Where(r => r.Id == room).Select(r => new { r.OwnerId }).FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
-            return RoomProblems.RoomNotFound(room);
+            // In use but never created: a public room without owner, like one whose first message is stored.
+            return await IsInUseAsync(redis, room) ? RoomProblems.NotOwner(room) : RoomProblems.RoomNotFound(room);
         }
 
         return owner.OwnerId == caller.UserId ? null : RoomProblems.NotOwner(room);
     }
+
+    /// <summary>
+    /// A public room comes into being on first join: ConnectionService then keeps its counter in Redis, before
+    /// any message of it is stored here.
+    /// </summary>
+    private static Task<bool> IsInUseAsync(IConnectionMultiplexer redis, string room) =>
+        RoomId.IsValid(room) ? redis.GetDatabase().KeyExistsAsync(RedisKeys.Seq(room)) : Task.FromResult(false);
 }

@@ -54,6 +54,22 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
         await AssertProblemAsync(again, HttpStatusCode.Conflict, "Room exists");
     }
 
+    [Fact]
+    public async Task A_public_room_that_came_into_being_on_first_join_exists_and_has_no_owner()
+    {
+        using var joiner = await TestUsers.RegisterAsync(fixture);
+        using var latecomer = await TestUsers.RegisterAsync(fixture);
+        var room = MessagesTestKit.NewRoom("joined");
+        await using (var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, joiner.AsTestUser()))
+        {
+            await client.JoinAsync(room);
+        }
+
+        await AssertProblemAsync(await latecomer.Client.PostAsJsonAsync("/api/rooms", new { room, visibility = "private" }), HttpStatusCode.Conflict, "Room exists");
+        await AssertProblemAsync(await joiner.Client.PostAsJsonAsync($"/api/rooms/{room}/members", new { username = latecomer.Username }), HttpStatusCode.Forbidden, "Not the room owner");
+        Assert.Equal(HttpStatusCode.OK, (await latecomer.Client.GetAsync($"/api/rooms/{room}/messages").WaitAsync(Timeout)).StatusCode);
+    }
+
     [Theory]
     [InlineData("has space", "public")]
     [InlineData("slash/room", "public")]
