@@ -207,7 +207,7 @@ public static class RoomsApi
         var owner = await db.Rooms.Where(r => r.Id == room).Select(r => new { r.OwnerId }).FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
-            // In use but never created: a public room without owner, like one whose first message is stored.
+            // In use but never created: a public room without owner.
             return await IsInUseAsync(redis, room) ? RoomProblems.NotOwner(room) : RoomProblems.RoomNotFound(room);
         }
 
@@ -215,8 +215,8 @@ public static class RoomsApi
     }
 
     /// <summary>
-    /// A public room comes into being on first join: ConnectionService then keeps its counter in Redis, before
-    /// any message of it is stored here.
+    /// A public room in use without having been created: ConnectionService keeps its counter in Redis from its
+    /// first message on, before that message is stored here.
     /// </summary>
     private static Task<bool> IsInUseAsync(IConnectionMultiplexer redis, string room) =>
         RoomId.IsValid(room) ? redis.GetDatabase().KeyExistsAsync(RedisKeys.Seq(room)) : Task.FromResult(false);

@@ -55,14 +55,16 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
     }
 
     [Fact]
-    public async Task A_public_room_that_came_into_being_on_first_join_exists_and_has_no_owner()
+    public async Task A_public_room_in_use_but_never_created_exists_and_has_no_owner()
     {
         using var joiner = await TestUsers.RegisterAsync(fixture);
         using var latecomer = await TestUsers.RegisterAsync(fixture);
         var room = MessagesTestKit.NewRoom("joined");
         await using (var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, joiner.AsTestUser()))
         {
+            // Its first message, not yet stored: only Redis knows the room at this point.
             await client.JoinAsync(room);
+            await client.SendMessageAsync(room, "first");
         }
 
         await AssertProblemAsync(await latecomer.Client.PostAsJsonAsync("/api/rooms", new { room, visibility = "private" }), HttpStatusCode.Conflict, "Room exists");
