@@ -6,7 +6,7 @@ namespace RealtimeAspire.Tests.Connection;
 
 /// <summary>
 /// A system of its own with short timings, for the tests that wait on heartbeats, token expiry, leases and a full
-/// outbound queue, or that stop a replica: a 5 s heartbeat, 20 s access tokens, a 32-frame outbound queue, no
+/// outbound queue, or that stop a replica: a 5 s heartbeat, 20 s access tokens, a 256-frame outbound queue, no
 /// practical rate limit, a recent stream of about 10 messages, and 3 s leases renewed every 0.5 s.
 /// </summary>
 public sealed class ConnectionLimitsFixture : IAsyncLifetime
@@ -17,7 +17,7 @@ public sealed class ConnectionLimitsFixture : IAsyncLifetime
     private static readonly Dictionary<string, string> ReplicaSettings = new()
     {
         ["Realtime__HeartbeatIntervalMs"] = HeartbeatIntervalMs.ToString(),
-        ["Realtime__OutboundQueueCapacity"] = "32",
+        ["Realtime__OutboundQueueCapacity"] = "256",
         ["Realtime__RateLimitMessages"] = "1000000",
         ["Realtime__RecentMessages"] = "10",
         ["Realtime__LeaseMs"] = "3000",

@@ -59,8 +59,8 @@ public sealed class TimingLimitsTests(ConnectionLimitsFixture fixture)
         var slowLeft = r.WaitForAsync("user_left", f => f.Str("userId") == sluggard.UserId, Long);
         while (!slowLeft.IsCompleted && sent < 5_000)
         {
-            // Twenty at a time without waiting for acks, then the last ack: a fast, steady sender.
-            for (var i = 0; i < 19; i++)
+            // Ten at a time without waiting for acks, then the last ack: a fast, steady sender.
+            for (var i = 0; i < 9; i++)
             {
                 await s.SendAsync(new { type = "message", room, content });
             }
@@ -157,9 +157,11 @@ public sealed class TimingLimitsTests(ConnectionLimitsFixture fixture)
         var presence = await a.WaitForAsync("presence");
         await using var second = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, alice);
 
+        var later = await a.DrainAsync();
+
         Assert.Equal("ghost", ghostLeft.Str("username"));
         Assert.Equal([alice.UserId], presence.GetProperty("members").EnumerateArray().Select(m => m.Str("userId")));
-        Assert.Empty(await a.DrainAsync());
+        Assert.True(later.Count == 0, $"Unexpected frames: {string.Join(", ", later)}");
         Assert.Equal(WebSocketState.Open, a.Socket.State);
         await redis.DisposeAsync();
     }
