@@ -42,14 +42,23 @@ public sealed partial class HubConnectionHost(
         context.Items[SessionKey] = new HubSession(connection, transport, connection.RunWriterAsync());
         LogOpened(logger, connection.Id, context.ConnectionId);
 
-        // [Authorize] let the connection in with this token; the authenticator counts it against the user's limits.
-        var token = ConnectionHost.RequestToken(context.GetHttpContext()!.Request);
-        await authenticator.AuthenticateAsync(connection, token ?? "", context.ConnectionAborted);
+        try
+        {
+            // [Authorize] let the connection in with this token; the authenticator counts it against the user's limits.
+            var token = ConnectionHost.RequestToken(context.GetHttpContext()!.Request);
+            await authenticator.AuthenticateAsync(connection, token ?? "", context.ConnectionAborted);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync after a failed OnConnectedAsync.
+            await CloseAsync(context);
+            throw;
+        }
     }
 
     public async Task CloseAsync(HubCallerContext context)
     {
-        if (context.Items[SessionKey] is not HubSession session)
+        if (!context.Items.Remove(SessionKey, out var item) || item is not HubSession session)
         {
             return;
         }

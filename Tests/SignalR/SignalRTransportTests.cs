@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http.Connections;
 using RealtimeAspire.Tests.Connection;
 using RealtimeAspire.Tests.Infrastructure;
@@ -84,6 +85,22 @@ public sealed class SignalRTransportTests(RealtimeAppFixture fixture)
         Assert.Equal(acks, seqs);
         Assert.Equal(atSocket, atHub);
         Assert.DoesNotContain(await hub.DrainAsync(), frame => frame.Type() == "message");
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_connections_without_a_valid_token()
+    {
+        using var http = fixture.CreateGatewayClient();
+        var alice = await RealtimeTestClient.CreateUserAsync(http, "alice");
+        var forged = alice with { AccessToken = alice.AccessToken[..^4] + "AAAA" };
+
+        var anonymous = await http.PostAsync("/hub/negotiate?negotiateVersion=1", null).WaitAsync(HubTestClient.Timeout);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => HubTestClient.ConnectAsync(fixture.GatewayUri, forged));
+        await using var accepted = await HubTestClient.ConnectAsync(fixture.GatewayUri, alice);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("joined", (await accepted.JoinAsync(RealtimeTestKit.NewRoom("auth"))).Type());
     }
 
     [Fact]
