@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Connection;
@@ -33,14 +31,8 @@ public sealed class ConnectionLimitsFixture : IAsyncLifetime
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUri, Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => App = await TestSystem.StartAsync(_dataPath, builder =>
     {
-        using var cancellation = new CancellationTokenSource(RealtimeAppFixture.StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Infrastructure:Mode=local", $"--Infrastructure:DataPath={_dataPath}", "--Gateway:Port=0"],
-            cancellation.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             var resource = builder.CreateResourceBuilder(project);
@@ -56,31 +48,9 @@ public sealed class ConnectionLimitsFixture : IAsyncLifetime
                 resource.WithEnvironment("Auth__AccessTokenLifetime", AccessTokenLifetime.ToString("c"));
             }
         }
+    });
 
-        App = await builder.BuildAsync(cancellation.Token).WaitAsync(cancellation.Token);
-        await App.StartAsync(cancellation.Token).WaitAsync(cancellation.Token);
-        foreach (var resource in RealtimeAppFixture.InfrastructureResources.Concat(RealtimeAppFixture.ProjectResources))
-        {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellation.Token).WaitAsync(cancellation.Token);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (App is not null)
-        {
-            await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-        }
-
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process that has not quite exited may still hold a file; the temp folder is cleaned later.
-        }
-    }
+    public Task DisposeAsync() => TestSystem.StopAsync(App, _dataPath);
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace RealtimeAspire.Tests.Infrastructure;
 
 /// <summary>
@@ -9,12 +6,11 @@ namespace RealtimeAspire.Tests.Infrastructure;
 /// </summary>
 public sealed class RealtimeAppFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan StartTimeout = TestSystem.StartTimeout;
 
-    public static readonly string[] ProjectResources =
-        ["auth-service", "message-service", "connection-service-1", "connection-service-2", "gateway"];
+    public static readonly string[] ProjectResources = TestSystem.ProjectResources;
 
-    public static readonly string[] InfrastructureResources = ["redis", "postgres", "authdb", "messagesdb"];
+    public static readonly string[] InfrastructureResources = TestSystem.InfrastructureResources;
 
     private readonly string _dataPath = Directory.CreateTempSubdirectory("realtime-aspire-tests-").FullName;
 
@@ -23,50 +19,11 @@ public sealed class RealtimeAppFixture : IAsyncLifetime
     /// <summary>The Gateway's public address, as a client outside would use it.</summary>
     public Uri GatewayUri => App.GetEndpoint("gateway", "http");
 
-    public async Task InitializeAsync()
-    {
-        using var cancellation = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [
-                "--Infrastructure:Mode=local",
-                $"--Infrastructure:DataPath={_dataPath}",
-                // A free port, so a system started by hand on 8080 does not collide with the tests.
-                "--Gateway:Port=0",
-            ],
-            cancellation.Token);
-
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
-
-        App = await builder.BuildAsync(cancellation.Token).WaitAsync(cancellation.Token);
-        await App.StartAsync(cancellation.Token).WaitAsync(cancellation.Token);
-
-        foreach (var resource in InfrastructureResources.Concat(ProjectResources))
-        {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellation.Token)
-                .WaitAsync(cancellation.Token);
-        }
-    }
+    public async Task InitializeAsync() => App = await TestSystem.StartAsync(_dataPath);
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUri, Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task DisposeAsync()
-    {
-        if (App is not null)
-        {
-            await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-        }
-
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process that has not quite exited may still hold a file; the temp folder is cleaned later.
-        }
-    }
+    public Task DisposeAsync() => TestSystem.StopAsync(App, _dataPath);
 }
 
 [CollectionDefinition(Name)]
