@@ -1,5 +1,6 @@
 using RealtimeAspire.Tests.Gateway;
 using RealtimeAspire.Tests.Infrastructure;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace RealtimeAspire.Tests.Browser;
@@ -74,23 +75,24 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         await bob.RecordConnectionStatesAsync();
 
         var meanwhile = Enumerable.Range(1, 3).Select(i => $"sent while Bob was away #{i}").ToList();
+        var stopping = ReplicaLifecycle.StopAsync(fixture.App, Replica2);
         try
         {
-            await ReplicaLifecycle.StopAsync(fixture.App, Replica2);
-
-            long lastSentAt = 0;
+            // Bob's replica drains or dies: his page loses its connection; Alice, on the other replica, writes on.
+            await Expect(bob.Page.Locator("#connection-state")).Not.ToHaveAttributeAsync("data-state", "live");
             foreach (var text in meanwhile)
             {
                 await alice.SendAsync(text);
-                await alice.ExpectMessageAsync(text);
-                lastSentAt = await alice.NowAsync();
             }
+            var lastSentAt = await alice.NowAsync();
             // Bob writes while disconnected: the page keeps it and sends it once it is back.
             await bob.SendAsync("queued by Bob while offline");
+            await stopping;
 
             await bob.ExpectLiveAsync(ResourceTimeout);
-            foreach (var text in meanwhile.Append("before the stop"))
+            foreach (var text in meanwhile.Prepend("before the stop"))
             {
+                await alice.ExpectMessageAsync(text);
                 await bob.ExpectMessageAsync(text);
             }
             await alice.ExpectMessageAsync("queued by Bob while offline");
@@ -98,7 +100,7 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
 
             var states = await bob.ConnectionStatesAsync();
             Assert.Contains(states, s => s.State == "reconnecting");
-            // Bob was away while Alice wrote: he came back (live) only after her last message was acknowledged.
+            // Bob was away while Alice wrote: he came back (live) only after her last message had gone out.
             Assert.True(states.Last().State == "live" && states.Last().At > lastSentAt,
                 $"Bob's states: {string.Join(", ", states)}; Alice's last message at {lastSentAt}");
             Assert.Equal(Replica1, await bob.ReplicaAsync());
@@ -107,8 +109,41 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         }
         finally
         {
+            await stopping;
             await ReplicaLifecycle.StartAsync(fixture.App, Replica2);
+            // Back in the Gateway's cluster too, for the tests after this one.
+            await ChatPage.PinAsync(bob.Context, Replica2);
         }
+    }
+
+    [Fact]
+    public async Task An_owner_creates_a_private_room_adds_a_member_and_an_outsider_is_refused()
+    {
+        var room = $"priv-{Guid.NewGuid():N}"[..20];
+        var alice = await ChatPage.OpenAsync(_chromium.Browser, fixture.GatewayUri, UniqueName("alice"), Replica1);
+        var bob = await ChatPage.OpenAsync(_chromium.Browser, fixture.GatewayUri, UniqueName("bob"), Replica2);
+        var eve = await ChatPage.OpenAsync(_chromium.Browser, fixture.GatewayUri, UniqueName("eve"), Replica2);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        await eve.RegisterAsync();
+
+        await alice.Page.GetByLabel("Room name", new() { Exact = true }).FillAsync(room);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(alice.Page.Locator("#side-status")).ToHaveTextAsync($"Created private room {room}");
+        await Expect(alice.Page.Locator("#room-title")).ToHaveTextAsync(room);
+        await alice.Page.GetByLabel($"Add a member to {room}", new() { Exact = true }).FillAsync(bob.Username);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await Expect(alice.Page.Locator("#side-status")).ToHaveTextAsync($"Added {bob.Username} to {room}");
+
+        await bob.JoinAsync(room);
+        await alice.SendAsync("for members only");
+        await bob.ExpectMessageAsync("for members only");
+
+        await eve.Page.GetByLabel("Join a room", new() { Exact = true }).FillAsync(room);
+        await eve.Page.GetByLabel("Join a room", new() { Exact = true }).PressAsync("Enter");
+        await Expect(eve.Page.Locator("#notice")).ToContainTextAsync($"Cannot join {room}");
+        await Expect(eve.Page.Locator("#room-list")).Not.ToContainTextAsync(room);
+        await Expect(eve.Messages("for members only")).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -129,7 +164,7 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
         await user.RegisterAsync();
         // The room list folds away behind a button on a narrow screen.
         await Expect(page.Locator("#room-panel")).ToBeHiddenAsync();
-        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Rooms" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rooms" }).ClickAsync();
         await Expect(page.GetByLabel("Join a room", new() { Exact = true })).ToBeVisibleAsync();
         await user.JoinAsync($"e2e-{Guid.NewGuid():N}"[..20]);
         await user.SendAsync("typed on a phone");

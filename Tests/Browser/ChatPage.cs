@@ -54,17 +54,20 @@ public sealed class ChatPage
     public static async Task PinAsync(IBrowserContext context, string replica)
     {
         var deadline = DateTime.UtcNow + Timeout;
+        var seen = new List<string>();
         while (DateTime.UtcNow < deadline)
         {
             await context.ClearCookiesAsync();
             var response = await context.APIRequest.PostAsync("/hub/negotiate?negotiateVersion=1");
-            if (response.Headers.TryGetValue("x-realtime-replica", out var served) && served == replica)
+            var served = response.Headers.GetValueOrDefault("x-realtime-replica");
+            if (served == replica)
             {
                 return;
             }
+            seen.Add($"{response.Status} {served}");
             await Task.Delay(50);
         }
-        throw new TimeoutException($"Could not pin a browser context to {replica}.");
+        throw new TimeoutException($"Could not pin a browser context to {replica}; answers: {string.Join(", ", seen.Distinct())}.");
     }
 
     /// <summary>Which replica the context's affinity cookie points at now.</summary>

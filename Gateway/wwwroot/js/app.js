@@ -136,6 +136,8 @@ async function loadOlder(id, before) {
       list.scrollTop = before === undefined ? list.scrollHeight - fromBottom : list.scrollHeight;
     }
   } catch (error) {
+    // The first page is tried again on the next join (after a reconnect); older pages by the button.
+    if (before !== undefined) room.historyLoaded = false;
     notice(`History of ${id}: ${describe(error)}`);
   }
 }
