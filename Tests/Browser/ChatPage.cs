@@ -51,9 +51,9 @@ public sealed class ChatPage
         return chat;
     }
 
-    public static async Task PinAsync(IBrowserContext context, string replica)
+    public static async Task PinAsync(IBrowserContext context, string replica, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + Timeout;
+        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
         var seen = new List<string>();
         while (DateTime.UtcNow < deadline)
         {

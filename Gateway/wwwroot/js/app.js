@@ -122,7 +122,8 @@ function selectRoom(id) {
 
 async function loadOlder(id, before) {
   const room = rooms.get(id);
-  if (!room) return;
+  if (!room || room.loadingHistory) return;
+  room.loadingHistory = true;
   const oldest = before ?? Math.min(...room.messages.keys());
   try {
     const page = await client.api(`/api/rooms/${encodeURIComponent(id)}/messages?before=${oldest}&limit=${pageSize}`);
@@ -139,6 +140,8 @@ async function loadOlder(id, before) {
     // The first page is tried again on the next join (after a reconnect); older pages by the button.
     if (before !== undefined) room.historyLoaded = false;
     notice(`History of ${id}: ${describe(error)}`);
+  } finally {
+    room.loadingHistory = false;
   }
 }
 
