@@ -9,7 +9,7 @@ namespace RealtimeAspire.Tests.Browser;
 /// The web client in a real browser (Debian's Chromium) against the whole running system, through the Gateway.
 /// Two users, each in a browser context of their own, pinned to different ConnectionService replicas.
 /// </summary>
-[Collection(RealtimeAppCollection.Name)]
+[Collection(DisruptiveAppCollection.Name)]
 public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetime
 {
     private const string Replica1 = "connection-service-1";

@@ -3,7 +3,7 @@ using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Gateway;
 
-[Collection(RealtimeAppCollection.Name)]
+[Collection(DisruptiveAppCollection.Name)]
 public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
 {
     private const string Replica1 = "connection-service-1";

@@ -31,3 +31,13 @@ public sealed class RealtimeAppCollection : ICollectionFixture<RealtimeAppFixtur
 {
     public const string Name = "realtime-app";
 }
+
+/// <summary>
+/// The tests that stop and restart services get a system of their own (another instance of the same fixture),
+/// so a restart that is slow or fails on a busy machine cannot take a replica away from every other test.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DisruptiveAppCollection : ICollectionFixture<RealtimeAppFixture>
+{
+    public const string Name = "realtime-app-disruptive";
+}

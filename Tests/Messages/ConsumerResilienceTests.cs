@@ -9,7 +9,7 @@ using RealtimeAspire.Tests.Infrastructure;
 namespace RealtimeAspire.Tests.Messages;
 
 /// <summary>The hand-off under failure: MessageService stopped under traffic, and a second consumer sharing the streams.</summary>
-[Collection(RealtimeAppCollection.Name)]
+[Collection(DisruptiveAppCollection.Name)]
 public sealed class ConsumerResilienceTests(RealtimeAppFixture fixture)
 {
     private const string MessageService = MessageServiceLifecycle.Resource;
