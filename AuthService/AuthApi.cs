@@ -88,7 +88,7 @@ public static partial class AuthApi
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
         TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, LoginThrottle throttle,
-        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, ILoggerFactory loggers, CancellationToken cancellationToken)
+        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (request.Username is null || request.Password is null)
         {
@@ -100,6 +100,7 @@ public static partial class AuthApi
         var attempt = await throttle.BeginAsync(username, ClientAddress.Of(context));
         if (attempt.IsThrottled)
         {
+            metrics.Login("throttled");
             context.Response.Headers.RetryAfter = Math.Ceiling(attempt.RetryAfter.TotalSeconds).ToString("0");
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
                 detail: "Too many failed logins for this account or from this address; try again later.");
@@ -110,6 +111,7 @@ public static partial class AuthApi
         if (user is null || verification == PasswordVerificationResult.Failed)
         {
             LogLoginFailed(loggers.CreateLogger(typeof(AuthApi)));
+            metrics.Login("failed");
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
                 detail: "The username or password is wrong.");
         }
@@ -122,11 +124,14 @@ public static partial class AuthApi
 
         var refreshToken = refreshTokens.Add(user.Id, familyId: Guid.CreateVersion7());
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(await TokenPairAsync(user, refreshToken, accessTokens, cancellationToken));
+        var tokens = await TokenPairAsync(user, refreshToken, accessTokens, cancellationToken);
+        metrics.Login("succeeded");
+        metrics.TokensIssued("password");
+        return TypedResults.Ok(tokens);
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, CancellationToken cancellationToken)
+        RefreshRequest request, RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, AuthMetrics metrics, CancellationToken cancellationToken)
     {
         if (request.RefreshToken is null)
         {
@@ -136,11 +141,14 @@ public static partial class AuthApi
         var exchanged = await refreshTokens.ExchangeAsync(request.RefreshToken, cancellationToken);
         if (exchanged is not { } pair)
         {
+            metrics.RefreshRejected();
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",
                 detail: "The refresh token is unknown, expired, spent or revoked.");
         }
 
-        return TypedResults.Ok(await TokenPairAsync(pair.User, pair.NextToken, accessTokens, cancellationToken));
+        var tokens = await TokenPairAsync(pair.User, pair.NextToken, accessTokens, cancellationToken);
+        metrics.TokensIssued("refresh");
+        return TypedResults.Ok(tokens);
     }
 
     public static async Task<Ok<JsonWebKeySetResponse>> GetJsonWebKeySetAsync(SigningKeyStore signingKeys, CancellationToken cancellationToken)

@@ -14,11 +14,13 @@ public static class AuthServiceExtensions
 
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
         builder.AddRedisClient("redis");
+        builder.AddServiceMeter(AuthMetrics.MeterName);
 
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
         services.AddOptions<JwtAuthenticationOptions>().BindConfiguration(JwtAuthenticationOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
         services.AddClientAddress();
+        services.AddSingleton<AuthMetrics>();
 
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<Passwords>();

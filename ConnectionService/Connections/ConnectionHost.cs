@@ -19,6 +19,8 @@ public sealed partial class ConnectionHost(
     TimeProvider time,
     ILogger<ConnectionHost> logger)
 {
+    private const int AbnormalClosure = 1006;
+
     private volatile bool _draining;
 
     public bool IsDraining => _draining;
@@ -40,6 +42,7 @@ public sealed partial class ConnectionHost(
         registry.Add(connection);
         metrics.Connected();
         var writer = connection.RunWriterAsync();
+        var lost = false;
         try
         {
             connection.TrySend(Frames.Welcome(connection.Id, options.HeartbeatIntervalMs));
@@ -57,12 +60,13 @@ public sealed partial class ConnectionHost(
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
             LogLost(logger, e.Message);
+            lost = !connection.IsClosing;
         }
         finally
         {
             connection.RequestClose(CloseCodes.Normal, "");
             await writer;
-            await TeardownAsync(connection);
+            await TeardownAsync(connection, lost);
         }
     }
 
@@ -132,7 +136,7 @@ public sealed partial class ConnectionHost(
         _ = rooms.LeaveAllAsync(connection);
 
     /// <summary>Leaves the rooms, uncounts and forgets a finished connection (of either protocol).</summary>
-    public async Task TeardownAsync(RealtimeConnection connection)
+    public async Task TeardownAsync(RealtimeConnection connection, bool lost = false)
     {
         try
         {
@@ -151,8 +155,18 @@ public sealed partial class ConnectionHost(
         finally
         {
             registry.Remove(connection);
-            metrics.Disconnected();
-            LogClosed(logger, connection.CloseCode);
+            // A connection lost without a close handshake counts as 1006, the code a peer would see.
+            var (code, reason) = lost ? (AbnormalClosure, "connection lost") : (connection.CloseCode, connection.CloseReason);
+            metrics.Disconnected(code, reason);
+            if (code == CloseCodes.Normal)
+            {
+                LogClosed(logger, code);
+            }
+            else
+            {
+                LogClosedAbnormally(logger, code, reason);
+            }
+
             connection.Dispose();
         }
     }
@@ -173,6 +187,9 @@ public sealed partial class ConnectionHost(
 
     [LoggerMessage(LogLevel.Debug, "Connection closed with {CloseCode}")]
     private static partial void LogClosed(ILogger logger, int closeCode);
+
+    [LoggerMessage(LogLevel.Information, "Connection closed with {CloseCode}: {CloseReason}")]
+    private static partial void LogClosedAbnormally(ILogger logger, int closeCode, string closeReason);
 
     [LoggerMessage(LogLevel.Warning, "Cleaning up a closed connection failed")]
     private static partial void LogTeardownFailed(ILogger logger, Exception exception);

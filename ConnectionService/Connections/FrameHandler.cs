@@ -11,6 +11,7 @@ public sealed partial class FrameHandler(
     RoomService rooms,
     MessageSender messages,
     TimeProvider time,
+    RealtimeMetrics metrics,
     ILogger<FrameHandler> logger)
 {
     /// <summary>Not in the protocol's list: the server could not do it now (Redis or MessageService failing); retry.</summary>
@@ -21,10 +22,12 @@ public sealed partial class FrameHandler(
         var parsed = parser.Parse(json.Span);
         if (parsed.Frame is not { } frame)
         {
+            metrics.Rejected(parsed.ErrorCode!);
             connection.TrySend(Frames.Error(parsed.ErrorCode!, parsed.ErrorMessage!, parsed.Id));
             return;
         }
 
+        using var roomScope = frame.Room is null ? null : logger.BeginScope(new RoomLogScope(frame.Room));
         try
         {
             await DispatchAsync(connection, frame, arrivedAt, cancellationToken);
@@ -32,6 +35,7 @@ public sealed partial class FrameHandler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, frame.Type, e);
+            metrics.Rejected(UnavailableCode);
             connection.TrySend(Frames.Error(UnavailableCode, "The server could not do this now; try again.", frame.Id, 1_000));
         }
     }
@@ -50,6 +54,7 @@ public sealed partial class FrameHandler(
 
         if (connection.User is not { } user)
         {
+            metrics.Rejected(ErrorCodes.NotAuthenticated);
             connection.TrySend(Frames.Error(ErrorCodes.NotAuthenticated, "Authenticate first.", frame.Id));
             return;
         }

@@ -64,6 +64,8 @@ public sealed class RealtimeConnection
     /// <summary>The close code this connection was (or is being) closed with by the server.</summary>
     public int CloseCode => (int)_closeStatus;
 
+    public string CloseReason => _closeReason;
+
     /// <summary>Held while a frame is processed, so that a drain waits for in-flight work before closing.</summary>
     public SemaphoreSlim ProcessingGate { get; } = new(1, 1);
 

@@ -17,6 +17,7 @@ public sealed class MessageSender(
         var room = frame.Room!;
         if (connection.GetRoom(room) is null)
         {
+            metrics.Rejected(ErrorCodes.NotJoined);
             connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room.", frame.Id));
             return;
         }
@@ -24,11 +25,12 @@ public sealed class MessageSender(
         var retryAfterMs = await limits.TryConsumeMessageAsync(user.UserId, connection.Id);
         if (retryAfterMs > 0)
         {
+            metrics.Rejected(ErrorCodes.RateLimited);
             connection.TrySend(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, retryAfterMs));
             return;
         }
 
-        using var activity = RealtimeMetrics.ActivitySource.StartActivity("message hand-off");
+        using var activity = StartMessageActivity(room);
         var appended = await store.AppendAsync(
             new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)), cancellationToken);
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt));
@@ -38,6 +40,20 @@ public sealed class MessageSender(
         {
             mentions.Notify(room, user, frame.Content!, appended.Frame);
         }
+    }
+
+    /// <summary>
+    /// Each message starts its own trace (followed through Redis, fanout and storage by the traceparent in its
+    /// envelope), linked to the long-lived WebSocket request rather than nested in it.
+    /// </summary>
+    private static Activity? StartMessageActivity(string room)
+    {
+        var connectionRequest = Activity.Current;
+        Activity.Current = null;
+        ActivityLink[]? links = connectionRequest is null ? null : [new ActivityLink(connectionRequest.Context)];
+        var activity = RealtimeMetrics.ActivitySource.StartActivity(ActivityKind.Producer, links: links, name: "message send");
+        activity?.SetTag("realtime.room", room);
+        return activity;
     }
 
     private static string TraceParent(Activity? activity) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RealtimeAspire.ConnectionService.Redis;
 using StackExchange.Redis;
 
@@ -7,7 +8,7 @@ namespace RealtimeAspire.ConnectionService.Rooms;
 /// The rooms that have members on this replica. Each such room has one Redis channel subscription, whose messages
 /// are handled one at a time (so order per room holds) and written once, as shared bytes, to every local member.
 /// </summary>
-public sealed class RoomRegistry(IConnectionMultiplexer redis, ILogger<RoomRegistry> logger)
+public sealed class RoomRegistry(IConnectionMultiplexer redis, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
@@ -106,10 +107,16 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, ILogger<RoomRegis
         }
     }
 
-    private static void Fanout(LocalRoom local, RedisValue payload)
+    private void Fanout(LocalRoom local, RedisValue payload)
     {
         var roomEvent = RoomEvent.Parse((byte[])payload!);
-        foreach (var member in local.Members)
+        // The message's trace continues here, on every replica that delivers it.
+        using var activity = roomEvent.Type == "message" && ActivityContext.TryParse(roomEvent.TraceParent, null, out var parent)
+            ? RealtimeMetrics.ActivitySource.StartActivity("message fanout", ActivityKind.Consumer, parent)
+            : null;
+        var members = local.Members;
+        activity?.SetTag("realtime.room.local_members", members.Length);
+        foreach (var member in members)
         {
             if (roomEvent.IsTyping && member.Connection.User?.UserId == roomEvent.UserId)
             {
@@ -117,6 +124,11 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, ILogger<RoomRegis
             }
 
             member.Deliver(roomEvent);
+        }
+
+        if (roomEvent.Timestamp is { } publishedAt)
+        {
+            metrics.Delivered(members.Length, time.GetUtcNow() - publishedAt);
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class RoomService(
     MessageServiceClient messageService,
     IConnectionMultiplexer redis,
     RealtimeOptions options,
+    RealtimeMetrics metrics,
     ILogger<RoomService> logger)
 {
     public async Task JoinAsync(RealtimeConnection connection, ConnectionUser user, string room, long? since, CancellationToken cancellationToken)
@@ -23,6 +24,7 @@ public sealed class RoomService(
         if (!await messageService.CanReadAsync(room, user.UserId, cancellationToken))
         {
             // The same answer whether the room exists or not: a private room leaks nothing.
+            metrics.Rejected(ErrorCodes.Forbidden);
             connection.TrySend(Frames.Error(ErrorCodes.Forbidden, "You may not join this room."));
             return;
         }
@@ -73,6 +75,7 @@ public sealed class RoomService(
     {
         if (connection.GetRoom(room) is not { } membership)
         {
+            metrics.Rejected(ErrorCodes.NotJoined);
             connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
@@ -85,6 +88,7 @@ public sealed class RoomService(
     {
         if (connection.GetRoom(room) is null)
         {
+            metrics.Rejected(ErrorCodes.NotJoined);
             connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
@@ -97,6 +101,7 @@ public sealed class RoomService(
     {
         if (connection.GetRoom(room) is null)
         {
+            metrics.Rejected(ErrorCodes.NotJoined);
             connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
