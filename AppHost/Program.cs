@@ -41,7 +41,8 @@ var messageService = builder.AddProject<Projects.MessageService>("message-servic
 var replicas = builder.AddConnectionServiceReplicas(replica => replica
     .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
-    .WithReference(messageService).WaitFor(messageService));
+    .WithReference(messageService).WaitFor(messageService)
+    .WithDrainCommand(operatorKey));
 
 // The only external endpoint: a fixed port (Gateway:Port, 8080 by default; 0 picks a free one).
 // The Gateway's own /health, /alive and /metrics answer only on its internal "management" endpoint.

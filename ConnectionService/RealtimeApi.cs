@@ -13,6 +13,8 @@ public static class RealtimeApi
             pipeline.UseWebSockets();
         }
 
+        app.MapOperatorApi();
+
         // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
         var group = app.MapGroup("/ws").AllowAnonymous();
         group.Map("", ConnectAsync);
