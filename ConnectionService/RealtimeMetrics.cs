@@ -85,10 +85,14 @@ public sealed class RealtimeMetrics
 
     public const string SlowConsumerReason = "slow consumer";
 
-    public void MessageHandedOff(TimeSpan elapsed)
+    /// <param name="published">False for the resend of a message already acked (nothing new was published).</param>
+    public void MessageHandedOff(TimeSpan elapsed, bool published)
     {
         _messageLatency.Record(elapsed.TotalMilliseconds, _replica);
-        _published.Add(1, _replica);
+        if (published)
+        {
+            _published.Add(1, _replica);
+        }
     }
 
     public void Rejected(string errorCode)

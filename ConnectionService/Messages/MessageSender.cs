@@ -33,7 +33,7 @@ public sealed class MessageSender(
         using var activity = StartMessageActivity(room);
         var appended = await store.AppendAsync(
             new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)), cancellationToken);
-        metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt));
+        metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: appended.Frame is not null);
 
         connection.TrySend(appended.Ack);
         if (appended.Frame is not null)
