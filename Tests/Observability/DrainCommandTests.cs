@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.AppHost;
+using RealtimeAspire.Tests.Gateway;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Observability;
@@ -32,17 +33,9 @@ public sealed class DrainCommandTests(TracingAppFixture fixture)
         }
         finally
         {
-            await RestartAsync(replica);
+            // A drained replica stays drained until it restarts; the other tests of this app need it back.
+            await ReplicaLifecycle.StopAsync(fixture.App, replica);
+            await ReplicaLifecycle.StartAsync(fixture.App, replica);
         }
-    }
-
-    private async Task RestartAsync(string replica)
-    {
-        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        await commands.ExecuteCommandAsync(replica, "resource-stop").WaitAsync(Timeout);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(replica, KnownResourceStates.TerminalStates).WaitAsync(Timeout);
-        var started = await commands.ExecuteCommandAsync(replica, "resource-start").WaitAsync(Timeout);
-        Assert.True(started.Success, started.Message);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(replica).WaitAsync(Timeout);
     }
 }

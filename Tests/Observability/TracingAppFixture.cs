@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Observability;
@@ -21,48 +19,25 @@ public sealed class TracingAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Receiver.StartAsync();
-        using var cancellation = new CancellationTokenSource(RealtimeAppFixture.StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Infrastructure:Mode=local", $"--Infrastructure:DataPath={_dataPath}", "--Gateway:Port=0"],
-            cancellation.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        App = await TestSystem.StartAsync(_dataPath, builder =>
         {
-            // Added last, so these win over whatever the AppHost set for the dashboard.
-            builder.CreateResourceBuilder(project)
-                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Receiver.Endpoint.ToString().TrimEnd('/'))
-                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .WithEnvironment("OTEL_SERVICE_NAME", project.Name)
-                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
-        }
-
-        App = await builder.BuildAsync(cancellation.Token).WaitAsync(cancellation.Token);
-        await App.StartAsync(cancellation.Token).WaitAsync(cancellation.Token);
-        foreach (var resource in RealtimeAppFixture.InfrastructureResources.Concat(RealtimeAppFixture.ProjectResources))
-        {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellation.Token).WaitAsync(cancellation.Token);
-        }
+            foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+            {
+                builder.CreateResourceBuilder(project)
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Receiver.Endpoint.ToString().TrimEnd('/'))
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                    .WithEnvironment("OTEL_SERVICE_NAME", project.Name)
+                    .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
+            }
+        });
     }
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUri, Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task DisposeAsync()
     {
-        if (App is not null)
-        {
-            await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-        }
-
+        await TestSystem.StopAsync(App, _dataPath);
         await Receiver.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process that has not quite exited may still hold a file; the temp folder is cleaned later.
-        }
     }
 }
 
