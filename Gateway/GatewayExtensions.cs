@@ -12,6 +12,11 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<OriginPolicy>();
         builder.AddAuthRateLimiting();
 
+        // Passive health counts transport failures over a short window only, so a replica that was down and is back
+        // is not thrown out again for failures from before its restart (Gateway:PassiveHealth:DetectionWindowSize).
+        builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(
+            builder.Configuration.GetSection("Gateway:PassiveHealth"));
+
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
