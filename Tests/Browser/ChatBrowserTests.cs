@@ -112,7 +112,8 @@ public sealed class ChatBrowserTests(RealtimeAppFixture fixture) : IAsyncLifetim
             await stopping;
             await ReplicaLifecycle.StartAsync(fixture.App, Replica2);
             // Back in the Gateway's cluster too, for the tests after this one.
-            await ChatPage.PinAsync(bob.Context, Replica2, ResourceTimeout);
+            using var probe = new ReplicaProbe(fixture.GatewayUri);
+            await probe.WaitUntilStableAsync(Replica2, ResourceTimeout);
         }
     }
 

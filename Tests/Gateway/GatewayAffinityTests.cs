@@ -61,7 +61,7 @@ public sealed class GatewayAffinityTests(RealtimeAppFixture fixture)
         {
             // The shared system must have both replicas again for the tests after this one.
             await ReplicaLifecycle.StartAsync(fixture.App, Replica2);
-            await probe.PinToAsync(Replica2, HealthTimeout);
+            await probe.WaitUntilStableAsync(Replica2, ReplicaLifecycle.Timeout);
         }
     }
 }

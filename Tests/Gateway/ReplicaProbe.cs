@@ -51,6 +51,33 @@ public sealed class ReplicaProbe(Uri gatewayUri) : IDisposable
         throw new TimeoutException($"No fresh client reached {replica} within {timeout}.");
     }
 
+    /// <summary>
+    /// Waits until the Gateway keeps a client pinned to <paramref name="replica"/> for longer than its passive
+    /// health window (10 s): right after a restart, failures from the replica's downtime can still take it out.
+    /// </summary>
+    public async Task WaitUntilStableAsync(string replica, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var cookie = await PinToAsync(replica, deadline - DateTime.UtcNow);
+            var held = true;
+            for (var stableUntil = DateTime.UtcNow.AddSeconds(12); held && DateTime.UtcNow < stableUntil;)
+            {
+                held = (await SendAsync(cookie)).Replica == replica;
+                await Task.Delay(250);
+            }
+            if (held)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The Gateway did not keep clients on {replica} within {timeout}.");
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="count"/> fresh clients in a row land only on the expected replicas.</summary>
     public async Task WaitUntilOnlyAsync(IReadOnlySet<string> expected, TimeSpan timeout, int count = 10)
     {
