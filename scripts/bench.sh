@@ -36,7 +36,8 @@ export Gateway__AuthRateLimit__PermitLimit=1000000 # the load generator logs in 
 
 log "scratch: $WORK"
 mkdir -p "$OUT" "$WORK/data"
-cp -r "${PEER_BENCH:-$ROOT/../shared/peer-bench}" "$WORK/peer-bench" && chmod -R u+w "$WORK/peer-bench"
+# BENCH_WORK of an earlier run: its copy and results are kept, so e.g. MODES=direct PEERS="" adds to that run.
+[ -d "$WORK/peer-bench" ] || { cp -r "${PEER_BENCH:-$ROOT/../shared/peer-bench}" "$WORK/peer-bench" && chmod -R u+w "$WORK/peer-bench"; }
 PB=$WORK/peer-bench
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (cd "$PB/loadgen" && [ -d node_modules ] || timeout 600 npm ci --no-audit --no-fund >/dev/null)
@@ -96,12 +97,12 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
     dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
     "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" >"$log" 2>&1 &
   APPHOST_PID=$!
-  for _ in $(seq 360); do
+  for _ in $(seq 720); do # a busy 2-core box can take minutes
     grep -qs "RealtimeAspire is up" "$log" && break
     kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $log"; exit 1; }
     sleep 0.5
   done
-  grep -q "RealtimeAspire is up" "$log" || { log "not up after 180 s: $log"; exit 1; }
+  grep -q "RealtimeAspire is up" "$log" || { log "not up after 360 s: $log"; exit 1; }
   REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
   INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
   REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
