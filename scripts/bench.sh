@@ -58,7 +58,7 @@ fi
 # not deliver it again (idempotent resend), so a second run against the same data would "lose" everything.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 APPHOST_PID=""
-STARTS=0
+STARTS=$(find "$WORK" -maxdepth 1 -name "apphost-*.log" | wc -l) # continues the numbering of an earlier run in BENCH_WORK
 stop_system() {
   [ -n "$APPHOST_PID" ] || return 0
   kill -TERM "$APPHOST_PID" 2>/dev/null || true
@@ -78,6 +78,7 @@ pids_of() { # OTEL_SERVICE_NAME prefix | redis-server
         redis-server) [ "$(cat "$p/comm")" = "$1" ] && echo "${p#/proc/}" ;;
         *) tr '\0' '\n' <"$p/environ" | grep -q "^OTEL_SERVICE_NAME=$1" && ! tr '\0' ' ' <"$p/cmdline" | grep -q "^dotnet run" && echo "${p#/proc/}" ;;
       esac; } 2>/dev/null
+    true # a non-matching last process must not fail the pipeline (set -e, pipefail)
   done | sort -n | paste -sd, -
 }
 postgres_pids() { # PostgreSQL rewrites its environment for ps; find the postmaster by its data folder, then its children
