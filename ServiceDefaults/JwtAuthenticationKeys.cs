@@ -29,11 +29,13 @@ public sealed partial class JwksSigningKeys(
     public async ValueTask EnsureKeysForAsync(string? token, CancellationToken cancellationToken)
     {
         var keyId = ReadKeyId(token);
-        if (!NeedsRefresh(keyId) || !RefreshAllowed())
+        if (!NeedsRefresh(keyId))
         {
             return;
         }
 
+        // Waits for a fetch already under way: a token that arrives during the first fetch must be checked
+        // against its result, not against no keys at all. Callers the rate limit turns away only pass the lock.
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {

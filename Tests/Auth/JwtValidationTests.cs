@@ -140,6 +140,29 @@ public sealed class JwtValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tokens_arriving_during_the_first_fetch_wait_for_its_keys()
+    {
+        var slowFetch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _jwks.Gate = slowFetch.Task;
+        var tokens = Enumerable.Range(0, 20).Select(i => _published.Sign(TokenClaims.For($"u{i}", $"user{i}"))).ToList();
+
+        var validations = tokens.Select(token => Validator.ValidateAsync(token, CancellationToken.None)).ToList();
+        var requests = tokens.Take(5).Select(token => GetWithBearer("/api/probe", token)).ToList();
+        await Task.Delay(200);
+        slowFetch.SetResult();
+
+        foreach (var validation in await Task.WhenAll(validations).WaitAsync(Timeout))
+        {
+            Assert.True(validation.IsValid, validation.Error);
+        }
+        foreach (var response in await Task.WhenAll(requests).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(1, _jwks.Requests);
+    }
+
+    [Fact]
     public async Task Keys_held_are_kept_when_authservice_cannot_be_reached()
     {
         var token = _published.Sign(TokenClaims.For("u", "dave"));
@@ -180,6 +203,7 @@ public sealed class JwtValidationTests : IAsyncLifetime
 
         public volatile string Json = "{\"keys\":[]}";
         public volatile bool Fail;
+        public volatile Task Gate = Task.CompletedTask;
 
         public int Requests => Volatile.Read(ref _requests);
 
@@ -187,12 +211,13 @@ public sealed class JwtValidationTests : IAsyncLifetime
 
         private sealed class Handler(JwksStub stub) : HttpMessageHandler
         {
-            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
             {
                 Interlocked.Increment(ref stub._requests);
-                return Task.FromResult(stub.Fail
+                await stub.Gate.WaitAsync(cancellationToken);
+                return stub.Fail
                     ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
-                    : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(stub.Json, Encoding.UTF8, "application/json") });
+                    : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(stub.Json, Encoding.UTF8, "application/json") };
             }
         }
     }
