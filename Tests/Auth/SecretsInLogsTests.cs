@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Auth;
@@ -25,8 +24,8 @@ public sealed class SecretsInLogsTests(RealtimeAppFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await auth.RegisterAsync(AuthClient.NewUsername(), tooLong)).StatusCode);
 
         // The registration is logged with the user id: once it is there, the lines of this test have been captured.
-        var logs = await ReadLogsUntilAsync("auth-service", user.UserId);
-        var gatewayLogs = string.Join('\n', await ReadAllLogsAsync("gateway"));
+        var logs = await fixture.App.ReadLogsUntilAsync("auth-service", user.UserId, Timeout);
+        var gatewayLogs = string.Join('\n', await fixture.App.ReadAllLogsAsync("gateway", Timeout));
 
         foreach (var secret in new[] { password, wrongPassword, tokens.AccessToken, tokens.RefreshToken, tooLong })
         {
@@ -35,35 +34,5 @@ public sealed class SecretsInLogsTests(RealtimeAppFixture fixture)
         }
 
         Assert.Contains(logs, line => line.Contains("refresh token was presented again", StringComparison.Ordinal));
-    }
-
-    private async Task<List<string>> ReadLogsUntilAsync(string resource, string marker)
-    {
-        using var deadline = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var lines = await ReadAllLogsAsync(resource);
-            if (lines.Any(line => line.Contains(marker, StringComparison.Ordinal)))
-            {
-                return lines;
-            }
-
-            await Task.Delay(500, deadline.Token);
-        }
-    }
-
-    private async Task<List<string>> ReadAllLogsAsync(string resource)
-    {
-        var lines = new List<string>();
-        var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
-        // By the model's resource, so that the logs of its running instance are found.
-        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
-        using var timeout = new CancellationTokenSource(Timeout);
-        await foreach (var batch in logs.GetAllAsync(model).WithCancellation(timeout.Token))
-        {
-            lines.AddRange(batch.Select(line => line.Content));
-        }
-
-        return lines;
     }
 }

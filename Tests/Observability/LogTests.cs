@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.Tests.Connection;
 using RealtimeAspire.Tests.Infrastructure;
 
@@ -41,46 +40,17 @@ public sealed class LogTests(RealtimeAppFixture fixture)
         await byFrame.SendBytesAsync([1, 2, 3], WebSocketMessageType.Binary);
         Assert.Equal(1003, await byFrame.WaitForCloseAsync(Timeout));
 
-        var replicaLogs = await ReadLogsUntilAsync(byFrame.ReplicaId!, "1003: binary frames are not supported");
+        var replicaLogs = await fixture.App.ReadLogsUntilAsync(byFrame.ReplicaId!, "1003: binary frames are not supported", Timeout);
         Assert.Contains(replicaLogs, line => line.Contains("Connection closed with 1003: binary frames are not supported", StringComparison.Ordinal));
 
         string[] secrets = [user.Password, user.AccessToken, user.RefreshToken, accessToken, refreshToken, content];
         foreach (var resource in RealtimeAppFixture.ProjectResources)
         {
-            var lines = await ReadAllLogsAsync(resource);
+            var lines = await fixture.App.ReadAllLogsAsync(resource, Timeout);
             foreach (var secret in secrets)
             {
                 Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
             }
         }
-    }
-
-    private async Task<List<string>> ReadLogsUntilAsync(string resource, string marker)
-    {
-        using var deadline = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var lines = await ReadAllLogsAsync(resource);
-            if (lines.Any(line => line.Contains(marker, StringComparison.Ordinal)))
-            {
-                return lines;
-            }
-
-            await Task.Delay(500, deadline.Token);
-        }
-    }
-
-    private async Task<List<string>> ReadAllLogsAsync(string resource)
-    {
-        var lines = new List<string>();
-        var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
-        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
-        using var timeout = new CancellationTokenSource(Timeout);
-        await foreach (var batch in logs.GetAllAsync(model).WithCancellation(timeout.Token))
-        {
-            lines.AddRange(batch.Select(line => line.Content));
-        }
-
-        return lines;
     }
 }
