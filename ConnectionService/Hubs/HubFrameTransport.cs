@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.ConnectionService.Protocol;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
@@ -69,10 +71,23 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
             _call?.Result.TrySetResult(null);
         }
 
-        caller.Abort();
+        // "Stop" codes end the client for good; the others (drain, expired token, slow consumer) ask a
+        // reconnecting client to come back, as the WebSocket close codes do.
+        if (code is CloseCodes.Replaced or CloseCodes.Normal
+            || caller.Features.Get<IConnectionLifetimeNotificationFeature>() is not { } lifetime)
+        {
+            caller.Abort();
+        }
+        else
+        {
+            lifetime.RequestClose();
+        }
     }
 
-    public void Abort() => Close(0, "");
+    public void Abort()
+    {
+        Close(CloseCodes.Normal, "");
+    }
 
     private bool TakeAsAnswer(string type, ReadOnlyMemory<byte> frame)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using RealtimeAspire.ConnectionService.Connections;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
@@ -17,6 +18,19 @@ public static class RealtimeHubExtensions
         return services;
     }
 
-    public static HubEndpointConventionBuilder MapRealtimeHub(this IEndpointRouteBuilder app) =>
-        app.MapHub<RealtimeHub>(Path);
+    public static HubEndpointConventionBuilder MapRealtimeHub(this IEndpointRouteBuilder app)
+    {
+        if (app is IApplicationBuilder pipeline)
+        {
+            // A draining replica refuses SignalR at the HTTP level (negotiate too): reconnecting clients retry and
+            // the Gateway sends them elsewhere, where a hub error in OnConnectedAsync would end their reconnect.
+            var host = app.ServiceProvider.GetRequiredService<ConnectionHost>();
+            pipeline.Use((context, next) => host.IsDraining && context.Request.Path.StartsWithSegments(Path)
+                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
+                    detail: "This replica is shutting down; connect again.").ExecuteAsync(context)
+                : next(context));
+        }
+
+        return app.MapHub<RealtimeHub>(Path);
+    }
 }

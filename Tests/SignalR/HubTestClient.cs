@@ -56,7 +56,8 @@ public sealed class HubTestClient : IAsyncDisposable
         });
         if (reconnect)
         {
-            builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)]);
+            // Long enough for the Gateway to take a stopped replica out of its cluster (two failed checks, 2 s apart).
+            builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(500), .. Enumerable.Repeat(TimeSpan.FromSeconds(2), 15)]);
         }
 
         var client = new HubTestClient(builder.Build(), replica);
