@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http.Connections;
 using RealtimeAspire.Tests.Connection;
 using RealtimeAspire.Tests.Gateway;
@@ -5,7 +6,7 @@ using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.SignalR;
 
-[Collection(RealtimeAppCollection.Name)]
+[Collection(DisruptiveAppCollection.Name)]
 public sealed class SignalRDrainTests(RealtimeAppFixture fixture)
 {
     [Fact]
@@ -19,7 +20,7 @@ public sealed class SignalRDrainTests(RealtimeAppFixture fixture)
         await using var sender = await RealtimeTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, bob, replica => replica != stopped);
         var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hub.Connection.Reconnected += _ => Task.FromResult(reconnected.TrySetResult());
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var log = new ConcurrentQueue<string>();
         hub.Connection.Reconnecting += e => { log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} reconnecting {e?.Message}"); return Task.CompletedTask; };
         hub.Connection.Closed += e => { log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} closed {e}"); return Task.CompletedTask; };
         var room = RealtimeTestKit.NewRoom("drain");
