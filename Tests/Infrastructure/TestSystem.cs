@@ -13,6 +13,9 @@ public static class TestSystem
 
     public static readonly string[] InfrastructureResources = ["redis", "postgres", "authdb", "messagesdb"];
 
+    /// <summary>Requests to /api/auth/* that the Gateway of a test system allows per client address and minute.</summary>
+    public const int AuthRateLimitPerMinute = 1000;
+
     /// <summary>
     /// Starts the AppHost with its data in <paramref name="dataPath"/> and a free Gateway port, lets
     /// <paramref name="configure"/> adjust resources, and waits until every resource is healthy.
@@ -27,6 +30,10 @@ public static class TestSystem
                 $"--Infrastructure:DataPath={dataPath}",
                 // A free port, so a system started by hand on 8080 does not collide with the tests.
                 "--Gateway:Port=0",
+                // Every test signs its users in from 127.0.0.1; on a fast machine they pass the default 100 requests
+                // per 10 s. The limit itself is tested from another address (GatewayHardeningTests).
+                $"--Gateway:AuthRateLimit:PermitLimit={AuthRateLimitPerMinute}",
+                "--Gateway:AuthRateLimit:Window=00:01:00",
             ],
             cancellation.Token);
 
