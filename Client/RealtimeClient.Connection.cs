@@ -154,12 +154,17 @@ public sealed partial class RealtimeClient
             : _options.DefaultHeartbeatInterval;
         var refreshAt = Environment.TickCount64 + (long)(_options.TokenRefreshInterval ?? Timeout.InfiniteTimeSpan).TotalMilliseconds;
         using var timer = new PeriodicTimer(interval);
+        long lastPingAt = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 var now = Environment.TickCount64;
-                if (now - Volatile.Read(ref _lastReceivedAt) > 2 * interval.TotalMilliseconds)
+                var lastReceivedAt = Volatile.Read(ref _lastReceivedAt);
+                // Silent: nothing for two intervals and our last ping unanswered for one. Requiring a ping keeps a
+                // tick that comes late on a busy machine from being taken for a silent server.
+                if (lastPingAt > 0 && lastReceivedAt < lastPingAt && now - lastPingAt >= interval.TotalMilliseconds
+                    && now - lastReceivedAt > 2 * interval.TotalMilliseconds)
                 {
                     _options.Logger.LogWarning("The server sent nothing for two heartbeat intervals; reconnecting");
                     session.Abort();
@@ -167,6 +172,7 @@ public sealed partial class RealtimeClient
                 }
 
                 await session.SendAsync(new PingRequest(), ProtocolJsonContext.Default.PingRequest, cancellationToken);
+                lastPingAt = Environment.TickCount64;
                 if (_options.TokenRefreshInterval is { } refreshInterval && now >= refreshAt)
                 {
                     refreshAt = now + (long)refreshInterval.TotalMilliseconds;
