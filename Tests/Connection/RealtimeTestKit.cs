@@ -52,6 +52,17 @@ public static class RealtimeTestKit
         return (a, b);
     }
 
+    /// <summary>Two new users connected through the Gateway on different replicas, and a new room neither has joined.</summary>
+    public static async Task<TwoReplicaChat> StartTwoReplicaChatAsync(
+        RealtimeAppFixture fixture, string roomPrefix, string alicePrefix = "u", string bobPrefix = "u")
+    {
+        using var http = fixture.CreateGatewayClient();
+        var alice = await RealtimeTestClient.CreateUserAsync(http, alicePrefix);
+        var bob = await RealtimeTestClient.CreateUserAsync(http, bobPrefix);
+        var (a, b) = await ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
+        return new TwoReplicaChat(alice, bob, a, b, NewRoom(roomPrefix));
+    }
+
     public static HttpRequestMessage Authorized(HttpMethod method, string path, TestUser user, object? body = null)
     {
         var request = new HttpRequestMessage(method, path);
@@ -69,4 +80,21 @@ public static class RealtimeTestKit
     public static string Str(this JsonElement frame, string property) => frame.GetProperty(property).GetString()!;
 
     public static string Type(this JsonElement frame) => frame.Str("type");
+}
+
+/// <summary>Alice's connection <see cref="A"/> and Bob's <see cref="B"/>, on different replicas, and their room.</summary>
+public sealed record TwoReplicaChat(TestUser Alice, TestUser Bob, RealtimeTestClient A, RealtimeTestClient B, string Room)
+    : IAsyncDisposable
+{
+    public async Task JoinBothAsync()
+    {
+        await A.JoinAsync(Room);
+        await B.JoinAsync(Room);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
 }

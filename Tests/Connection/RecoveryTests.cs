@@ -10,13 +10,8 @@ public sealed class RecoveryTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Join_with_since_delivers_the_missed_messages_first_in_order_then_live_ones()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http);
-        var bob = await RealtimeTestClient.CreateUserAsync(http);
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        await using var __ = b;
-        var room = RealtimeTestKit.NewRoom("since");
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "since");
+        var (_, _, a, b, room) = chat;
         await a.JoinAsync(room);
         for (var i = 1; i <= 30; i++)
         {
@@ -41,14 +36,9 @@ public sealed class RecoveryTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Rejoining_with_since_during_ongoing_traffic_has_no_gap_and_no_duplicate()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http);
-        var bob = await RealtimeTestClient.CreateUserAsync(http);
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        var room = RealtimeTestKit.NewRoom("traffic");
-        await a.JoinAsync(room);
-        await b.JoinAsync(room);
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "traffic");
+        var (_, bob, a, b, room) = chat;
+        await chat.JoinBothAsync();
         await a.SendMessageAsync(room, "before");
         var lastSeen = (await b.WaitForAsync("message")).Seq();
         await b.DisposeAsync();

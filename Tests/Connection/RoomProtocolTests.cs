@@ -9,13 +9,8 @@ public sealed class RoomProtocolTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Clients_on_different_replicas_chat_with_acks_and_increasing_seq()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http, "alice");
-        var bob = await RealtimeTestClient.CreateUserAsync(http, "bob");
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        await using var __ = b;
-        var room = RealtimeTestKit.NewRoom("chat");
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "chat", "alice", "bob");
+        var (alice, bob, a, b, room) = chat;
 
         var aliceJoined = await a.JoinAsync(room);
         var bobJoined = await b.JoinAsync(room);
@@ -41,15 +36,9 @@ public sealed class RoomProtocolTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Order_per_room_holds_on_every_connection_across_replicas()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http);
-        var bob = await RealtimeTestClient.CreateUserAsync(http);
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        await using var __ = b;
-        var room = RealtimeTestKit.NewRoom("order");
-        await a.JoinAsync(room);
-        await b.JoinAsync(room);
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "order");
+        var (_, _, a, b, room) = chat;
+        await chat.JoinBothAsync();
 
         // Both send at once, without waiting for acks: the room's order is the seq order, everywhere.
         for (var i = 0; i < 40; i++)
@@ -74,15 +63,9 @@ public sealed class RoomProtocolTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Resending_a_client_id_returns_the_same_ack_and_is_delivered_once()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http);
-        var bob = await RealtimeTestClient.CreateUserAsync(http);
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        await using var __ = b;
-        var room = RealtimeTestKit.NewRoom("idem");
-        await a.JoinAsync(room);
-        await b.JoinAsync(room);
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "idem");
+        var (_, _, a, b, room) = chat;
+        await chat.JoinBothAsync();
 
         var first = await a.SendMessageAsync(room, "once", "same-id");
         var again = await a.SendMessageAsync(room, "once", "same-id");
@@ -102,13 +85,8 @@ public sealed class RoomProtocolTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task Join_leave_typing_and_presence_behave_as_the_protocol_says()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http);
-        var bob = await RealtimeTestClient.CreateUserAsync(http);
-        var (a, b) = await RealtimeTestKit.ConnectOnTwoReplicasAsync(fixture.GatewayUri, alice, bob);
-        await using var _ = a;
-        await using var __ = b;
-        var room = RealtimeTestKit.NewRoom("presence");
+        await using var chat = await RealtimeTestKit.StartTwoReplicaChatAsync(fixture, "presence");
+        var (alice, bob, a, b, room) = chat;
         await a.JoinAsync(room);
 
         await b.JoinAsync(room);
