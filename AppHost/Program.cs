@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RealtimeAspire.AppHost;
 using RealtimeAspire.AppHost.Infrastructure;
 
@@ -44,48 +41,16 @@ var replicas = builder.AddConnectionServiceReplicas(replica => replica
     .WithReference(messageService).WaitFor(messageService)
     .WithDrainCommand(operatorKey));
 
-// The only external endpoint: a fixed port (Gateway:Port, 8080 by default; 0 picks a free one).
-// The Gateway's own /health, /alive and /metrics answer only on its internal "management" endpoint.
-var gateway = builder.AddProject<Projects.Gateway>("gateway")
-    .WithDirectEndpoint(builder.Configuration.GetValue("Gateway:Port", 8080))
-    .WithExternalHttpEndpoints()
-    .WithHttpEndpoint(name: "management", port: builder.ExecutionContext.IsRunMode ? FreePort.Next() : null, isProxied: false)
-    .WithHttpHealthCheck("/health", endpointName: "management")
+var gateway = builder.AddGateway()
     .WithReference(authService).WaitFor(authService)
     .WithReference(messageService).WaitFor(messageService);
-
-gateway.WithEnvironment("Management__Port", $"{gateway.GetEndpoint("management").Property(EndpointProperty.TargetPort)}");
-
-// Gateway:* settings given to the AppHost (Gateway:AllowedOrigins:0, Gateway:AuthRateLimit:PermitLimit, …) reach the Gateway.
-foreach (var (key, value) in builder.Configuration.GetSection("Gateway").AsEnumerable())
-{
-    if (value is not null && key != "Gateway:Port")
-    {
-        gateway.WithEnvironment(key.Replace(":", "__"), value);
-    }
-}
 
 foreach (var replica in replicas)
 {
     gateway.WithConnectionServiceReplica(replica);
 }
 
-// Aspire turns off the redaction of query strings in traces, for the dashboard's sake; access tokens travel
-// in query strings (access_token), so every service keeps it on.
-foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-{
-    builder.CreateResourceBuilder(project)
-        .WithEnvironment("OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION", "false")
-        .WithEnvironment("OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION", "false");
-}
-
-gateway.OnResourceReady((resource, @event, _) =>
-{
-    var url = resource.GetEndpoint("http").Url;
-    @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RealtimeAspire.AppHost")
-        .LogInformation("RealtimeAspire is up: open {GatewayUrl}", url);
-    return Task.CompletedTask;
-});
+builder.KeepQueryStringsRedacted();
 
 builder.Build().Run();
 return 0;
