@@ -12,20 +12,16 @@
 // Events (CustomEvent, data in `detail`): state, welcome, joined, left, message, ack, user_joined, user_left,
 // user_typing, presence, notification, error, session (signed in or out).
 
+import { ApiError, AuthSession, safeJson } from "./auth-session.js";
+
+export { ApiError };
+
 export const ConnectionState = Object.freeze({
   offline: "offline",
   connecting: "connecting",
   live: "live",
   reconnecting: "reconnecting",
 });
-
-export class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
 
 const defaults = {
   baseUrl: globalThis.location?.origin ?? "",
@@ -38,13 +34,10 @@ const defaults = {
 };
 
 const stopCodes = new Set([1000, 4001]);
-const sessionKey = "realtime.session";
 
 export class RealtimeClient extends EventTarget {
   #options;
-  #session = null; // { accessToken, refreshToken, expiresAt, userId, username }
-  #refreshing = null;
-  #refreshTimer = 0;
+  #auth;
   #socket = null;
   #opening = false;
   #state = ConnectionState.offline;
@@ -63,69 +56,44 @@ export class RealtimeClient extends EventTarget {
     super();
     this.#options = { ...defaults, ...options };
     this.#heartbeatMs = this.#options.heartbeatMs;
-    this.#restoreSession();
+    this.#auth = new AuthSession(this.#options, {
+      signedIn: () => this.#emit("session", this.user),
+      refreshed: () => {
+        // A fresh token extends the live connection's life.
+        if (this.#authenticated) this.#sendFrame({ type: "auth", token: this.#auth.accessToken });
+        this.#emit("session", this.user);
+      },
+      signedOut: () => this.#onSignedOut(),
+    });
     globalThis.addEventListener?.("online", () => this.#reconnectNow());
   }
 
   get state() { return this.#state; }
-  get user() { return this.#session ? { userId: this.#session.userId, username: this.#session.username } : null; }
+  get user() { return this.#auth.user; }
   get rooms() { return [...this.#rooms.keys()]; }
   get queued() { return this.#outbox.size; }
 
   // ---- accounts and tokens -------------------------------------------------------------------------------
 
-  async register(username, password) {
-    return this.#post("/api/auth/register", { username, password });
-  }
+  register(username, password) { return this.#auth.register(username, password); }
 
   async login(username, password) {
-    this.#useTokens(await this.#post("/api/auth/token", { username, password }));
+    await this.#auth.login(username, password);
     return this.user;
   }
 
-  /** Trades the refresh token for a new pair; concurrent callers share one request. */
-  refresh() {
-    this.#refreshing ??= (async () => {
-      try {
-        if (!this.#session?.refreshToken) throw new ApiError(401, { title: "Not signed in" });
-        this.#useTokens(await this.#post("/api/auth/refresh", { refreshToken: this.#session.refreshToken }));
-        if (this.#authenticated) this.#sendFrame({ type: "auth", token: this.#session.accessToken });
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) this.logout();
-        throw error;
-      } finally {
-        this.#refreshing = null;
-      }
-    })();
-    return this.#refreshing;
-  }
+  /** Trades the refresh token for a new pair; a refused refresh signs out. */
+  refresh() { return this.#auth.refresh(); }
 
-  logout() {
-    this.disconnect();
-    this.#session = null;
-    clearTimeout(this.#refreshTimer);
-    this.#options.storage?.removeItem(sessionKey);
-    for (const message of this.#outbox.values()) message.reject(new Error("Signed out"));
-    this.#outbox.clear();
-    this.#rooms.clear();
-    this.#emit("session", null);
-  }
+  logout() { this.#auth.signOut(); }
 
   /** An authenticated JSON request to the HTTP API; refreshes the access token once on 401. */
-  async api(path, { method = "GET", body } = {}) {
-    await this.#freshToken();
-    let response = await this.#fetch(path, method, body, this.#session?.accessToken);
-    if (response.status === 401 && this.#session) {
-      await this.refresh();
-      response = await this.#fetch(path, method, body, this.#session.accessToken);
-    }
-    return this.#read(response);
-  }
+  api(path, options) { return this.#auth.api(path, options); }
 
   // ---- connection ----------------------------------------------------------------------------------------
 
   connect() {
-    if (!this.#session) throw new Error("Log in first");
+    if (!this.#auth.signedIn) throw new Error("Log in first");
     this.#wanted = true;
     this.#open();
   }
@@ -184,59 +152,14 @@ export class RealtimeClient extends EventTarget {
   /** The last `seq` seen in a room (what a rejoin asks for with `since`). */
   lastSeq(room) { return this.#rooms.get(room)?.lastSeq; }
 
-  // ---- internals: HTTP -------------------------------------------------------------------------------------
+  // ---- internals ----------------------------------------------------------------------------------------
 
-  async #post(path, body) {
-    return this.#read(await this.#fetch(path, "POST", body));
-  }
-
-  #fetch(path, method, body, token) {
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers.Authorization = `Bearer ${token}`;
-    return fetch(this.#options.baseUrl + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin",
-    });
-  }
-
-  async #read(response) {
-    const text = await response.text();
-    const data = text ? safeJson(text) : null;
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }
-
-  #useTokens(tokens) {
-    const claims = decodeJwt(tokens.accessToken);
-    this.#session = {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: claims.exp ? claims.exp * 1000 : Date.now() + tokens.expiresIn * 1000,
-      userId: claims.sub,
-      username: claims.name,
-    };
-    this.#options.storage?.setItem(sessionKey, JSON.stringify(this.#session));
-    this.#scheduleRefresh();
-    this.#emit("session", this.user);
-  }
-
-  #restoreSession() {
-    const saved = safeJson(this.#options.storage?.getItem(sessionKey) ?? "");
-    if (saved?.refreshToken) {
-      this.#session = saved;
-      this.#scheduleRefresh();
-    }
-  }
-
-  #scheduleRefresh() {
-    clearTimeout(this.#refreshTimer);
-    const lifetime = this.#session.expiresAt - Date.now();
-    const lead = Math.min(this.#options.refreshLeadMs, Math.max(0, lifetime / 3));
-    this.#refreshTimer = setTimeout(() => this.refresh().catch(() => {}), Math.max(0, lifetime - lead));
-  }
-
-  async #freshToken() {
-    if (this.#session && this.#session.expiresAt - Date.now() < 5000) await this.refresh();
+  #onSignedOut() {
+    this.disconnect();
+    for (const message of this.#outbox.values()) message.reject(new Error("Signed out"));
+    this.#outbox.clear();
+    this.#rooms.clear();
+    this.#emit("session", null);
   }
 
   // ---- internals: WebSocket ------------------------------------------------------------------------------
@@ -247,11 +170,11 @@ export class RealtimeClient extends EventTarget {
     this.#setState(this.#attempt === 0 && this.#state !== ConnectionState.reconnecting
       ? ConnectionState.connecting : ConnectionState.reconnecting);
     try {
-      await this.#freshToken();
+      await this.#auth.ensureFresh();
     } catch {
       // Signed out (refresh refused) stops; a network failure tries again later.
       this.#opening = false;
-      if (this.#session) this.#scheduleReconnect(); else this.disconnect();
+      if (this.#auth.signedIn) this.#scheduleReconnect(); else this.disconnect();
       return;
     }
     this.#opening = false;
@@ -259,7 +182,7 @@ export class RealtimeClient extends EventTarget {
 
     const url = new URL("/ws", this.#options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("access_token", this.#session.accessToken);
+    url.searchParams.set("access_token", this.#auth.accessToken);
     const socket = new WebSocket(url, "realtime.v1");
     this.#socket = socket;
     this.#authenticated = false;
@@ -374,7 +297,7 @@ export class RealtimeClient extends EventTarget {
     }
     if (code === 4401) {
       this.#setState(ConnectionState.reconnecting);
-      this.refresh().then(() => this.#reconnectNow(), () => this.#session ? this.#scheduleReconnect() : this.disconnect());
+      this.refresh().then(() => this.#reconnectNow(), () => this.#auth.signedIn ? this.#scheduleReconnect() : this.disconnect());
       return;
     }
     if (code === 1001) {
@@ -489,13 +412,3 @@ export class RealtimeClient extends EventTarget {
   }
 }
 
-function safeJson(text) {
-  try { return JSON.parse(text); } catch { return null; }
-}
-
-function decodeJwt(token) {
-  const payload = token.split(".")[1] ?? "";
-  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "=");
-  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes));
-}
