@@ -9,6 +9,9 @@ public sealed class AuthOptions
 
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>How often long-expired refresh tokens are deleted from authdb.</summary>
+    public TimeSpan RefreshTokenPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>
     /// The secret that seals the signing keys' private parts in authdb. Given by the AppHost as a secret
     /// parameter; every replica needs the same one.

@@ -31,6 +31,7 @@ public static class AuthServiceExtensions
         services.AddScoped<SigningKeyStore>();
         services.AddScoped<AccessTokenIssuer>();
         services.AddScoped<RefreshTokenStore>();
+        services.AddHostedService<RefreshTokenPurger>();
 
         services.AddSingleton<AuthDatabaseInitializer>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthDatabaseInitializer>());

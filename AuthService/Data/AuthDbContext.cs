@@ -25,6 +25,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             token.Property(t => t.TokenHash).HasMaxLength(32);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.FamilyId);
+            token.HasIndex(t => t.ExpiresAt);
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -82,6 +82,16 @@ public sealed partial class RefreshTokenStore(
         });
     }
 
+    /// <summary>
+    /// Deletes the tokens that expired more than one refresh-token lifetime ago. A spent token is kept that long
+    /// past its expiry so that showing it again still revokes its family; after that it is merely unknown (401).
+    /// </summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var expiredBefore = timeProvider.GetUtcNow() - options.Value.RefreshTokenLifetime;
+        return await db.RefreshTokens.Where(t => t.ExpiresAt < expiredBefore).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     [LoggerMessage(LogLevel.Warning, "A spent refresh token was presented again: family {FamilyId} of user {UserId} is revoked")]

@@ -53,6 +53,8 @@ namespace AuthService.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExpiresAt");
+
                     b.HasIndex("FamilyId");
 
                     b.HasIndex("TokenHash")
