@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.Tests.Infrastructure;
@@ -60,6 +59,9 @@ public static class FaultAccounting
         var ackedBySeq = acked.GroupBy(m => m.Ack!.Seq).ToDictionary(g => g.Key, g => g.ToList());
         var seqReused = ackedBySeq.Values.Count(g => g.Select(m => m.Ack!.MessageId).Distinct().Count() > 1);
 
+        // Storage first, so its time counts from the end of the traffic.
+        var stored = await ReadStoredAsync(fixture, traffic.Room, ackedBySeq.Keys.ToHashSet());
+        var storedSeconds = (DateTimeOffset.UtcNow - stoppedAt).TotalSeconds;
         await WaitUntilAsync(() => traffic.Clients.All(c => ackedBySeq.Keys.All(c.Received.ContainsKey)), DeliveryDeadline);
         var lostSeqs = new HashSet<long>();
         foreach (var client in traffic.Clients)
@@ -84,8 +86,6 @@ public static class FaultAccounting
             }
         }
 
-        var stored = await ReadStoredAsync(fixture, traffic.Room, ackedBySeq.Keys.ToHashSet());
-        var storedSeconds = (DateTimeOffset.UtcNow - stoppedAt).TotalSeconds;
         foreach (var seq in ackedBySeq.Keys.Where(seq => !stored.ContainsKey(seq)))
         {
             lostSeqs.Add(seq);
@@ -172,7 +172,6 @@ public static class FaultAccounting
             $"stored {figures.Stored}, lost {figures.Lost}, duplicates {figures.Duplicates}, seq reused {figures.SeqReused}, " +
             $"recovery {figures.RecoverySeconds?.ToString("0.00") ?? "-"} s, outage {figures.OutageSeconds?.ToString("0.00") ?? "-"} s, " +
             $"all stored {storedSeconds:0.0} s after the traffic stopped");
-        output.WriteLine($"send failures before the ack: {JsonSerializer.Serialize(figures.SendFailures)}");
         foreach (var client in traffic.Clients)
         {
             output.WriteLine($"client {client.Index}: now on {client.Replica}, lost connections (close codes) [{string.Join(",", client.LostConnections.Select(c => c?.ToString() ?? "none"))}], received {client.Received.Count}");
@@ -183,22 +182,23 @@ public static class FaultAccounting
             output.WriteLine($"PROBLEM: {problem}");
         }
 
-        var directory = Path.Combine(RepositoryRoot(), "artifacts", "reliability");
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, $"{figures.Scenario}.json"),
-            JsonSerializer.Serialize(figures with { Problems = [.. figures.Problems.Take(50)] }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RealtimeAspire.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No RealtimeAspire.sln above {AppContext.BaseDirectory}.");
+        new ReliabilityReport(figures.Scenario, output)
+            .Set("clients", figures.Clients)
+            .Set("sent", figures.Sent)
+            .Set("acked", figures.Acked)
+            .Set("unacked", figures.Unacked)
+            .Set("delivered", figures.Delivered)
+            .Set("deliveries", figures.Deliveries)
+            .Set("stored", figures.Stored)
+            .Set("lost", figures.Lost)
+            .Set("duplicates", figures.Duplicates)
+            .Set("seqReused", figures.SeqReused)
+            .Set("recoverySeconds", figures.RecoverySeconds)
+            .Set("outageSeconds", figures.OutageSeconds)
+            .Set("storedSecondsAfterTraffic", Math.Round(storedSeconds, 1))
+            .Set("trafficSeconds", figures.TrafficSeconds)
+            .Set("sendFailures", figures.SendFailures)
+            .Set("problems", figures.Problems.Take(50).ToList())
+            .Write();
     }
 }

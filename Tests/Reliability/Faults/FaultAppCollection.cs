@@ -15,7 +15,7 @@ public sealed class FaultAppCollection : ICollectionFixture<RealtimeAppFixture>
 /// <summary>How much traffic a fault scenario runs. <c>RELIABILITY_LONG=1</c> runs the long variant.</summary>
 public static class FaultRunSettings
 {
-    public static readonly bool Long = Environment.GetEnvironmentVariable("RELIABILITY_LONG") == "1";
+    public static readonly bool Long = ReliabilityReport.Long;
 
     /// <summary>Clients, each of its own user, spread over both replicas.</summary>
     public static int Clients => Long ? 10 : 4;
