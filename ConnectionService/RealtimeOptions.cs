@@ -46,6 +46,12 @@ public sealed class RealtimeOptions
     /// <summary>How long the ack of a message sent with a client id is remembered for idempotent resend.</summary>
     public int IdempotencyWindowMs { get; set; } = 300_000;
 
+    /// <summary>
+    /// Rooms one connection may be in at once (Centrifugo's default channel limit); each costs a Redis
+    /// subscription, presence entries and an access check, so a client joining random rooms is stopped here.
+    /// </summary>
+    public int MaxRoomsPerConnection { get; set; } = 128;
+
     /// <summary>Distinct <c>@username</c> mentions of one message that get a notification.</summary>
     public int MaxMentionsPerMessage { get; set; } = 20;
 

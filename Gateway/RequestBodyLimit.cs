@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace RealtimeAspire.Gateway;
 
@@ -7,7 +8,8 @@ public static class RequestBodyLimit
     /// <summary>
     /// Refuses a body whose declared length is over Kestrel's MaxRequestBodySize with 413 at once. Kestrel
     /// enforces the limit only while a body is read, and a service that answers without reading it would
-    /// let the oversized request pass unnoticed; a chunked body is still cut off by Kestrel as it streams.
+    /// let the oversized request pass unnoticed; a chunked body is still cut off by Kestrel as it streams, and
+    /// the proxy's bare 413 for it gets the same problem body.
     /// </summary>
     public static WebApplication UseRequestBodyLimit(this WebApplication app)
     {
@@ -16,15 +18,21 @@ public static class RequestBodyLimit
             var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             if (context.Request.ContentLength > limit)
             {
-                await TypedResults.Problem(
-                    statusCode: StatusCodes.Status413PayloadTooLarge,
-                    title: "request_too_large",
-                    detail: $"Request bodies are limited to {limit} bytes.").ExecuteAsync(context);
+                await TooLarge(limit).ExecuteAsync(context);
                 return;
             }
 
             await next(context);
+            if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                await TooLarge(limit).ExecuteAsync(context);
+            }
         });
         return app;
     }
+
+    private static ProblemHttpResult TooLarge(long? limit) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "request_too_large",
+        detail: $"Request bodies are limited to {limit} bytes.");
 }

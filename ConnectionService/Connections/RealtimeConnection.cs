@@ -260,6 +260,17 @@ public sealed class RealtimeConnection
         }
     }
 
+    public int RoomCount
+    {
+        get
+        {
+            lock (_rooms)
+            {
+                return _rooms.Count;
+            }
+        }
+    }
+
     public RoomMembership[] GetRooms()
     {
         lock (_rooms)

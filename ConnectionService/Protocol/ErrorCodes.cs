@@ -12,6 +12,9 @@ public static class ErrorCodes
     public const string InvalidRoom = "invalid_room";
     public const string ContentTooLong = "content_too_long";
     public const string RateLimited = "rate_limited";
+
+    /// <summary>Not in the protocol's list: a join past <see cref="RealtimeOptions.MaxRoomsPerConnection"/>.</summary>
+    public const string TooManyRooms = "too_many_rooms";
 }
 
 /// <summary>WebSocket close codes of the protocol.</summary>

@@ -67,8 +67,7 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
             _heldBack = null;
             foreach (var roomEvent in heldBack)
             {
-                // The joining user's own arrival is announced to the others, not back to itself.
-                if (!_detached && !(roomEvent.Type == RoomUserFrameTypes.Joined && roomEvent.UserId == Connection.User?.UserId))
+                if (!_detached)
                 {
                     Send(roomEvent);
                 }
@@ -78,6 +77,13 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
 
     private void Send(RoomEvent roomEvent)
     {
+        // The user's own arrival is announced to the others, not back to itself, even when Redis delivers it only
+        // after the join was answered (a busy server).
+        if (roomEvent.Type == RoomUserFrameTypes.Joined && roomEvent.UserId == Connection.User?.UserId)
+        {
+            return;
+        }
+
         if (roomEvent.Seq == 0 || roomEvent.Seq > _deliveredUpTo)
         {
             _deliveredUpTo = Math.Max(_deliveredUpTo, roomEvent.Seq);

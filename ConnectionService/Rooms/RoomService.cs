@@ -21,6 +21,15 @@ public sealed class RoomService(
 {
     public async Task JoinAsync(RealtimeConnection connection, ConnectionUser user, string room, long? since, CancellationToken cancellationToken)
     {
+        // Checked first, so a client over the limit costs neither an access check nor a subscription.
+        if (connection.GetRoom(room) is null && connection.RoomCount >= options.MaxRoomsPerConnection)
+        {
+            metrics.Rejected(ErrorCodes.TooManyRooms);
+            connection.TrySend(Frames.Error(ErrorCodes.TooManyRooms,
+                $"A connection may be in at most {options.MaxRoomsPerConnection} rooms; leave one first."));
+            return;
+        }
+
         if (!await messageService.CanReadAsync(room, user.UserId, cancellationToken))
         {
             // The same answer whether the room exists or not: a private room leaks nothing.

@@ -4,17 +4,20 @@ namespace RealtimeAspire.Tests.Connection;
 
 /// <summary>
 /// A system of its own with short timings, for the tests that wait on heartbeats, token expiry, leases and a full
-/// outbound queue, or that stop a replica: a 5 s heartbeat, 20 s access tokens, a 256-frame outbound queue, no
-/// practical rate limit, a recent stream of about 10 messages, and 3 s leases renewed every 0.5 s.
+/// outbound queue, or that stop a replica: a 5 s heartbeat, 20 s access tokens, a 3 s authentication timeout, a
+/// 256-frame outbound queue, no practical rate limit, a recent stream of about 10 messages, and 3 s leases renewed
+/// every 0.5 s.
 /// </summary>
 public sealed class ConnectionLimitsFixture : IAsyncLifetime
 {
     public const int HeartbeatIntervalMs = 5_000;
+    public const int AuthTimeoutMs = 3_000;
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromSeconds(20);
 
     private static readonly Dictionary<string, string> ReplicaSettings = new()
     {
         ["Realtime__HeartbeatIntervalMs"] = HeartbeatIntervalMs.ToString(),
+        ["Realtime__AuthTimeoutMs"] = AuthTimeoutMs.ToString(),
         ["Realtime__OutboundQueueCapacity"] = "256",
         ["Realtime__RateLimitMessages"] = "1000000",
         ["Realtime__RecentMessages"] = "10",

@@ -21,7 +21,8 @@ public sealed record ServiceProcess(string Resource, int Pid, long RssKiB)
     /// <summary>Whether the service still answers its readiness check.</summary>
     public static async Task<bool> IsHealthyAsync(DistributedApplication app, string resource)
     {
-        using var client = app.CreateHttpClient(resource, "http");
+        // The Gateway answers health checks on its management port only.
+        using var client = app.CreateHttpClient(resource, resource == "gateway" ? "management" : "http");
         using var response = await client.GetAsync("/health").WaitAsync(TimeSpan.FromSeconds(15));
         return response.StatusCode == HttpStatusCode.OK;
     }
