@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using StackExchange.Redis;
 
@@ -8,10 +9,33 @@ namespace RealtimeAspire.ConnectionService.Rooms;
 /// The rooms that have members on this replica. Each such room has one Redis channel subscription, whose messages
 /// are handled one at a time (so order per room holds) and written once, as shared bytes, to every local member.
 /// </summary>
-public sealed class RoomRegistry(IConnectionMultiplexer redis, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
+/// <remarks>
+/// Pub/sub delivers at most once: a message published while this replica's subscription connection is down (a Redis
+/// restart, a network cut) never arrives. So each room remembers the last seq it fanned out; a message that arrives
+/// with a gap, or a restored subscription connection, first reads the missing seqs from the room's recent stream and
+/// delivers them in order (docs/architecture.md, "Pub/sub gaps").
+/// </remarks>
+public sealed class RoomRegistry
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly IConnectionMultiplexer _redis;
+    private readonly MessageStore _store;
+    private readonly RealtimeMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RoomRegistry> _logger;
+
+    public RoomRegistry(IConnectionMultiplexer redis, MessageStore store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
+    {
+        (_redis, _store, _metrics, _time, _logger) = (redis, store, metrics, time, logger);
+        redis.ConnectionRestored += (_, restored) =>
+        {
+            if (restored.ConnectionType == ConnectionType.Subscription)
+            {
+                _ = CatchUpAllAsync();
+            }
+        };
+    }
 
     public int Count
     {
@@ -85,10 +109,22 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, RealtimeMetrics m
 
     private async Task SubscribeAsync(LocalRoom local)
     {
-        var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.RoomChannel(local.Room));
-        local.Queue = queue;
-        // The synchronous handler runs for one message at a time, in the order Redis sent them.
-        queue.OnMessage(message => Fanout(local, message.Message));
+        // The gate holds fanout back until the room knows where it starts: a message at or before the seq read
+        // here is older than every member's join, which reads the seq after this task.
+        await local.Gate.WaitAsync();
+        try
+        {
+            var queue = await _redis.GetSubscriber().SubscribeAsync(RedisKeys.RoomChannel(local.Room));
+            local.Queue = queue;
+            // The handler runs for one message at a time, in the order Redis sent them.
+            queue.OnMessage(message => FanoutAsync(local, message.Message));
+            var seq = await _redis.GetDatabase().StringGetAsync(RedisKeys.Seq(local.Room));
+            local.LastSeq = seq.TryParse(out long last) ? last : UnknownSeq;
+        }
+        finally
+        {
+            local.Gate.Release();
+        }
     }
 
     private async Task UnsubscribeAsync(LocalRoom local)
@@ -103,13 +139,130 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, RealtimeMetrics m
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Unsubscribing from room {Room} failed", local.Room);
+            _logger.LogWarning(e, "Unsubscribing from room {Room} failed", local.Room);
         }
     }
 
-    private void Fanout(LocalRoom local, RedisValue payload)
+    private async Task FanoutAsync(LocalRoom local, RedisValue payload)
     {
         var roomEvent = RoomEvent.Parse((byte[])payload!);
+        await local.Gate.WaitAsync();
+        try
+        {
+            if (roomEvent.Seq > 0)
+            {
+                if (roomEvent.Seq <= local.LastSeq)
+                {
+                    return; // a catch-up delivered it already
+                }
+
+                if (local.LastSeq != UnknownSeq && roomEvent.Seq > local.LastSeq + 1)
+                {
+                    await CatchUpAsync(local, roomEvent.Seq - 1);
+                }
+
+                local.LastSeq = roomEvent.Seq;
+            }
+
+            Fanout(local, roomEvent);
+        }
+        finally
+        {
+            local.Gate.Release();
+        }
+    }
+
+    /// <summary>After the subscription connection came back: every room reads what was published while it was down.</summary>
+    private async Task CatchUpAllAsync()
+    {
+        try
+        {
+            // Answered on the subscription connection after the re-subscriptions sent before it: from here on the
+            // rooms receive live, and what they missed is in their streams.
+            await _redis.GetSubscriber().PingAsync();
+        }
+        catch (RedisException e)
+        {
+            _logger.LogWarning(e, "The restored subscription connection did not answer; rooms catch up with their next message");
+            return;
+        }
+
+        LocalRoom[] rooms;
+        lock (_sync)
+        {
+            rooms = [.. _rooms.Values];
+        }
+
+        foreach (var local in rooms)
+        {
+            await local.Gate.WaitAsync();
+            try
+            {
+                // A Redis that lost data (no append-only file) may count from an older seq again: start afresh there.
+                var seq = await _redis.GetDatabase().StringGetAsync(RedisKeys.Seq(local.Room));
+                if (!seq.TryParse(out long current) || current < local.LastSeq)
+                {
+                    local.LastSeq = UnknownSeq;
+                }
+                else if (local.LastSeq != UnknownSeq)
+                {
+                    await CatchUpAsync(local, long.MaxValue);
+                }
+            }
+            catch (RedisException e)
+            {
+                _logger.LogWarning(e, "Room {Room}: catching up after the subscription came back failed; its next message does", local.Room);
+            }
+            finally
+            {
+                local.Gate.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Delivers the room's messages after its last seq up to <paramref name="upTo"/> from the recent stream (under the
+    /// room's gate). Members that cannot be caught up (the stream no longer holds a missing seq) are closed with 1001:
+    /// their clients rejoin with <c>since</c>, which also reads the stored history.
+    /// </summary>
+    private async Task CatchUpAsync(LocalRoom local, long upTo)
+    {
+        IReadOnlyList<(long Seq, byte[] Frame)> missed;
+        try
+        {
+            missed = await _store.ReadRecentAsync(local.Room, local.LastSeq + 1, upTo);
+        }
+        catch (RedisException e)
+        {
+            _logger.LogWarning(e, "Room {Room}: reading the messages missed after seq {Seq} failed", local.Room, local.LastSeq);
+            missed = [];
+        }
+
+        var complete = upTo == long.MaxValue || (missed.Count > 0 && missed[^1].Seq == upTo);
+        foreach (var (seq, frame) in missed)
+        {
+            complete &= seq == local.LastSeq + 1;
+            local.LastSeq = Math.Max(local.LastSeq, seq);
+            Fanout(local, RoomEvent.Parse(frame));
+        }
+
+        if (missed.Count > 0)
+        {
+            _logger.LogInformation("Room {Room}: delivered {Count} messages the subscription missed, up to seq {Seq}", local.Room, missed.Count, local.LastSeq);
+        }
+
+        if (!complete)
+        {
+            _logger.LogWarning("Room {Room}: messages up to seq {Seq} are no longer in the recent stream; its members reconnect to recover them", local.Room, upTo);
+            foreach (var member in local.Members)
+            {
+                member.Connection.RequestClose(CloseCodes.GoingAway, "missed room messages");
+            }
+        }
+    }
+
+    private void Fanout(LocalRoom local, RoomEvent roomEvent)
+    {
         // The message's trace continues here, on every replica that delivers it.
         using var activity = roomEvent.Type == "message" && ActivityContext.TryParse(roomEvent.TraceParent, null, out var parent)
             ? RealtimeMetrics.ActivitySource.StartActivity("message fanout", ActivityKind.Consumer, parent)
@@ -128,13 +281,22 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, RealtimeMetrics m
 
         if (roomEvent.Timestamp is { } publishedAt)
         {
-            metrics.Delivered(members.Length, time.GetUtcNow() - publishedAt);
+            _metrics.Delivered(members.Length, _time.GetUtcNow() - publishedAt);
         }
     }
+
+    /// <summary>The room had no seq when it was subscribed: its first message sets where it starts.</summary>
+    private const long UnknownSeq = -1;
 
     private sealed class LocalRoom(string room)
     {
         public string Room { get; } = room;
+
+        /// <summary>Serializes fanout and catch-up of the room.</summary>
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>The last seq fanned out (or known when subscribed); read and written under <see cref="Gate"/>.</summary>
+        public long LastSeq { get; set; } = UnknownSeq;
 
         /// <summary>Replaced as a whole under the registry's lock, read without it by fanout.</summary>
         public volatile RoomMembership[] Members = [];
