@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using StackExchange.Redis;
 
@@ -222,8 +221,8 @@ public sealed class RoomRegistry
 
     /// <summary>
     /// Delivers the room's messages after its last seq up to <paramref name="upTo"/> from the recent stream (under the
-    /// room's gate). Members that cannot be caught up (the stream no longer holds a missing seq) are closed with 1001:
-    /// their clients rejoin with <c>since</c>, which also reads the stored history.
+    /// room's gate). A seq the stream does not hold (over its cap behind, or lost with Redis's data) cannot be
+    /// delivered live; it is logged, and a client that reconnects gets what history has with <c>since</c>.
     /// </summary>
     private async Task CatchUpAsync(LocalRoom local, long upTo)
     {
@@ -253,11 +252,7 @@ public sealed class RoomRegistry
 
         if (!complete)
         {
-            _logger.LogWarning("Room {Room}: messages up to seq {Seq} are no longer in the recent stream; its members reconnect to recover them", local.Room, upTo);
-            foreach (var member in local.Members)
-            {
-                member.Connection.RequestClose(CloseCodes.GoingAway, "missed room messages");
-            }
+            _logger.LogWarning("Room {Room}: some messages before seq {Seq} are not in the recent stream; live members miss them", local.Room, upTo);
         }
     }
 
