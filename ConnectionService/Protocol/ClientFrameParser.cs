@@ -89,6 +89,12 @@ public sealed class ClientFrameParser(int maxContentLength)
             return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not be empty.", frame.Id);
         }
 
+        // PostgreSQL text cannot store U+0000: refused here, so what is delivered is exactly what history returns.
+        if (frame.Content.Contains('\0'))
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.", frame.Id);
+        }
+
         // Characters are Unicode code points: an emoji counts once, not as two UTF-16 halves.
         var length = frame.Content.Length <= maxContentLength ? frame.Content.Length : CountCodePoints(frame.Content);
         return length > maxContentLength

@@ -28,7 +28,7 @@ public static class RoomsApi
 
     public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
         CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
-        UserDirectory users, CancellationToken cancellationToken)
+        UserDirectory users, PresenceReader presence, RoomControl control, CancellationToken cancellationToken)
     {
         if (!RoomId.IsValid(request.Room))
         {
@@ -83,6 +83,19 @@ public static class RoomsApi
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             return RoomProblems.RoomExists(room);
+        }
+
+        if (visibility == RoomVisibility.Private)
+        {
+            // Someone may sit in the room already (joined while it was an uncreated public room): after the commit,
+            // every present user who is not a member leaves it, as after a removal.
+            foreach (var present in await presence.ReadAsync(room))
+            {
+                if (created.Members.All(m => m.UserId != present.UserId))
+                {
+                    await control.PublishKickAsync(room, present.UserId);
+                }
+            }
         }
 
         var members = created.Members.Select(m => new RoomMemberResponse(m.UserId, m.Username)).ToList();

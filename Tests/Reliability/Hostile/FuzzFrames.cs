@@ -25,7 +25,7 @@ public sealed class FuzzFrames(int seed, string room)
         [
             Truncated, Garbage, TrailingData, DeepNesting, NotAnObject, HugeOrBadNumber, WrongType, MissingField,
             RepeatedField, UnknownType, UnknownFieldsOnPing, InvalidRoom, ContentTooLong, EmptyContent, LongClientId,
-            NotJoined, LoneSurrogate, ControlCharacter, ByteOrderMark, Comment, NullField, BadAuth,
+            NotJoined, NulInContent, LoneSurrogate, ControlCharacter, ByteOrderMark, Comment, NullField, BadAuth,
         ];
         for (var i = 0; i < count; i++)
         {
@@ -122,6 +122,8 @@ public sealed class FuzzFrames(int seed, string room)
         var type = _random.Next(3) switch { 0 => "typing", 1 => "presence", _ => "leave" };
         return Json("not-joined", $$"""{"type":"{{type}}","room":"never-joined-{{Word(10)}}"}""", "not_joined", "not_authenticated");
     }
+
+    private FuzzFrame NulInContent() => Json("nul-in-content", Message("""a\u0000b"""), "invalid_message");
 
     private FuzzFrame LoneSurrogate() => Json("lone-surrogate", Message("""a\ud800b"""), "invalid_json");
 
