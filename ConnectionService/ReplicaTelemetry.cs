@@ -34,9 +34,10 @@ public sealed class ReplicaTelemetry(IConnectionMultiplexer redis, RoomRegistry 
             await redis.GetDatabase().PingAsync();
             metrics.RedisRoundTrip(Stopwatch.GetElapsedTime(started));
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            // Redis being down shows in health checks and in the missing samples; nothing to record here.
+            // Redis being down shows in health checks and in the missing samples; nothing to record here. A timeout
+            // is not a RedisException: uncaught, it stopped the whole replica during a Redis restart.
         }
     }
 }

@@ -180,7 +180,7 @@ public sealed class RoomRegistry
             // rooms receive live, and what they missed is in their streams.
             await _redis.GetSubscriber().PingAsync();
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             _logger.LogWarning(e, "The restored subscription connection did not answer; rooms catch up with their next message");
             return;
@@ -208,7 +208,7 @@ public sealed class RoomRegistry
                     await CatchUpAsync(local, long.MaxValue);
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
                 _logger.LogWarning(e, "Room {Room}: catching up after the subscription came back failed; its next message does", local.Room);
             }
@@ -231,7 +231,7 @@ public sealed class RoomRegistry
         {
             missed = await _store.ReadRecentAsync(local.Room, local.LastSeq + 1, upTo);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             _logger.LogWarning(e, "Room {Room}: reading the messages missed after seq {Seq} failed", local.Room, local.LastSeq);
             missed = [];

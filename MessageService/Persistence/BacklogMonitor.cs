@@ -33,8 +33,9 @@ public sealed class BacklogMonitor(
             var (entries, oldest) = await HandoffStreams.MeasureBacklogAsync(redis.GetDatabase());
             metrics.Backlog(entries, oldest is { } writtenAt ? DateTimeOffset.UtcNow - writtenAt : TimeSpan.Zero);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            // RedisTimeoutException is not a RedisException; uncaught, it would stop the whole service.
             logger.LogWarning(e, "Measuring the hand-off backlog failed");
         }
     }

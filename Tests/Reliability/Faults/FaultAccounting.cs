@@ -53,7 +53,7 @@ public static class FaultAccounting
         var stoppedAt = DateTimeOffset.UtcNow;
         var sent = traffic.Sent.ToList();
         var acked = sent.Where(m => m.Ack is not null).ToList();
-        var problems = new List<string>();
+        var problems = new List<string>(await UnwellResourcesAsync(fixture));
 
         // A seq acknowledged for two different messages was used twice.
         var ackedBySeq = acked.GroupBy(m => m.Ack!.Seq).ToDictionary(g => g.Key, g => g.ToList());
@@ -150,6 +150,35 @@ public static class FaultAccounting
             if (expected.All(rows.ContainsKey) || DateTimeOffset.UtcNow > deadline)
             {
                 return rows;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
+    /// The system must be whole after a fault: every resource running and healthy (allowing a minute for one that was
+    /// just restarted). A fault must not take down a service it did not touch.
+    /// </summary>
+    private static async Task<List<string>> UnwellResourcesAsync(RealtimeAppFixture fixture)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            var unwell = new List<string>();
+            foreach (var resource in TestSystem.InfrastructureResources.Concat(TestSystem.ProjectResources))
+            {
+                fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var current);
+                var (state, health) = (current?.Snapshot.State?.Text, current?.Snapshot.HealthStatus);
+                if (health != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+                {
+                    unwell.Add($"{resource} is {state ?? "unknown"} and {health?.ToString() ?? "unchecked"} after the fault");
+                }
+            }
+
+            if (unwell.Count == 0 || DateTimeOffset.UtcNow > deadline)
+            {
+                return unwell;
             }
 
             await Task.Delay(500);
