@@ -19,6 +19,9 @@ public sealed class RawWebSocket : IAsyncDisposable
 
     public const byte Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
 
+    /// <summary>Ends each message of SignalR's JSON hub protocol.</summary>
+    public const byte RecordSeparator = 0x1E;
+
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -260,14 +263,15 @@ public sealed class RawWebSocket : IAsyncDisposable
                 message.Write(payload);
                 if (fin)
                 {
-                    try
+                    // SignalR's JSON protocol ends each message with 0x1E (and may put several in one frame).
+                    var bytes = message.ToArray();
+                    for (int i = 0, start = 0; i <= bytes.Length; i++)
                     {
-                        using var document = JsonDocument.Parse(message.ToArray());
-                        _frames.Writer.TryWrite(document.RootElement.Clone());
-                    }
-                    catch (JsonException)
-                    {
-                        UnreadableFrames++;
+                        if (i == bytes.Length || bytes[i] == RecordSeparator)
+                        {
+                            Enqueue(bytes[start..i]);
+                            start = i + 1;
+                        }
                     }
 
                     message.SetLength(0);
@@ -281,6 +285,24 @@ public sealed class RawWebSocket : IAsyncDisposable
         finally
         {
             _frames.Writer.TryComplete();
+        }
+    }
+
+    private void Enqueue(byte[] json)
+    {
+        if (json.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            _frames.Writer.TryWrite(document.RootElement.Clone());
+        }
+        catch (JsonException)
+        {
+            UnreadableFrames++;
         }
     }
 
