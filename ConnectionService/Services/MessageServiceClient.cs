@@ -15,7 +15,11 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
 
     private HttpClient Http => httpClients.CreateClient(HttpClientName);
 
-    /// <summary>Whether the user may read the room; answers are reused for a few seconds.</summary>
+    /// <summary>
+    /// Whether the user may read the room. Answers about created rooms are reused for a few seconds (a removal
+    /// forgets them on every replica); a room nobody created may be created private at any moment, so its answer
+    /// is never reused.
+    /// </summary>
     public async Task<bool> CanReadAsync(string room, string userId, CancellationToken cancellationToken)
     {
         var key = AccessCacheKey(room, userId);
@@ -28,11 +32,15 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
             $"/internal/rooms/{Uri.EscapeDataString(room)}/access?userId={Uri.EscapeDataString(userId)}",
             ServerJsonContext.Default.RoomAccess, cancellationToken);
         canRead = access?.CanRead == true;
-        cache.Set(key, canRead, new MemoryCacheEntryOptions
+        if (access?.Exists == true)
         {
-            AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(options.AccessCacheMs),
-            Size = 1,
-        });
+            cache.Set(key, canRead, new MemoryCacheEntryOptions
+            {
+                AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(options.AccessCacheMs),
+                Size = 1,
+            });
+        }
+
         return canRead;
     }
 

@@ -133,6 +133,40 @@ public sealed class AuthorizationMatrixTests(RealtimeAppFixture fixture, ITestOu
         Assert.Empty(hubLeaked);
     }
 
+    [Fact]
+    public async Task A_room_made_private_right_after_an_outsider_left_it_refuses_the_outsiders_next_join()
+    {
+        using var http = fixture.CreateGatewayClient();
+        var owner = await RealtimeTestClient.CreateUserAsync(http, "owner");
+        var outsider = await RealtimeTestClient.CreateUserAsync(http, "outsider");
+        var room = RealtimeTestKit.NewRoom("squat");
+        await using var x = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, outsider);
+        await using var h = await HubTestClient.ConnectAsync(fixture.GatewayUri, outsider);
+        // Allowed while nobody had created it, then left: no one to remove when it becomes private.
+        await x.JoinAsync(room);
+        Assert.Equal("joined", (await h.JoinAsync(room)).Type());
+        await x.SendAsync(new { type = "leave", room });
+        await x.WaitForAsync("left");
+        Assert.Equal("left", (await h.LeaveAsync(room)).Type());
+
+        using var create = RealtimeTestKit.Authorized(HttpMethod.Post, "/api/rooms", owner, new { room, visibility = "private" });
+        using var created = await http.SendAsync(create).WaitAsync(RealtimeTestKit.Timeout);
+        // At once: within the few seconds a replica may reuse an access answer (AccessCacheMs).
+        await x.SendAsync(new { type = "join", room });
+        var rejoin = await x.ReceiveAsync();
+        var hubRejoin = await h.JoinAsync(room);
+
+        new ReliabilityReport("hostile-authorization-made-private-after-leaving", output)
+            .Set("created", (int)created.StatusCode)
+            .Set("rejoinWebSocket", Code(rejoin))
+            .Set("rejoinSignalR", Code(hubRejoin))
+            .Write();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("forbidden", Code(rejoin));
+        Assert.Equal("forbidden", Code(hubRejoin));
+    }
+
     private async Task<(HttpClient Http, TestUser Owner, TestUser Outsider, string Room)> PrivateRoomAsync()
     {
         var http = fixture.CreateGatewayClient();
