@@ -1,25 +1,23 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 
 /// <summary>
-/// One WebSocket: a bounded outbound queue drained by one writer loop, frame reading with the protocol's limits,
-/// and an orderly close. Holds no thread and, while idle, no receive buffer.
+/// One WebSocket: outbound frames written by one writer at a time (<see cref="OutboundFrames"/>), frame reading with
+/// the protocol's limits, and an orderly close. Holds no thread and, while idle, no receive buffer.
 /// </summary>
 public sealed class RealtimeConnection
 {
     private readonly WebSocket? _socket;
     private readonly IFrameTransport? _transport;
-    private readonly Channel<ReadOnlyMemory<byte>> _outbound;
+    private readonly OutboundFrames _outbound;
     private readonly CancellationTokenSource _abort = new();
     private readonly TimeSpan _closeTimeout;
     private readonly Dictionary<string, RoomMembership> _rooms = new(StringComparer.Ordinal);
     private int _closing;
-    private volatile bool _discardPending;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
 
@@ -29,11 +27,9 @@ public sealed class RealtimeConnection
         Id = id;
         ConnectedAt = connectedAt;
         _closeTimeout = TimeSpan.FromMilliseconds(options.CloseTimeoutMs);
-        _outbound = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.OutboundQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Not cancellable: a cancellable send costs a registration per frame; an abort ends a waiting send anyway.
+        _outbound = new OutboundFrames(frame => socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None),
+            options.OutboundQueueCapacity);
         _abort.Token.Register(static state => ((WebSocket)state!).Abort(), socket);
     }
 
@@ -44,11 +40,7 @@ public sealed class RealtimeConnection
         Id = id;
         ConnectedAt = connectedAt;
         _closeTimeout = TimeSpan.FromMilliseconds(options.CloseTimeoutMs);
-        _outbound = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.OutboundQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _outbound = new OutboundFrames(frame => transport.SendAsync(frame, _abort.Token), options.OutboundQueueCapacity);
         _abort.Token.Register(static state => ((IFrameTransport)state!).Abort(), transport);
     }
 
@@ -72,30 +64,26 @@ public sealed class RealtimeConnection
     /// <summary>Raised once, on a thread-pool thread, when the server starts closing this connection.</summary>
     public event Action<RealtimeConnection>? Closing;
 
-    /// <summary>Queues a frame without waiting. A full queue marks a slow consumer: it is closed with 1008.</summary>
+    /// <summary>Writes or queues a frame without waiting. A full queue marks a slow consumer: it is closed with 1008.</summary>
     public bool TrySend(ReadOnlyMemory<byte> frame)
     {
-        if (_outbound.Writer.TryWrite(frame))
+        if (_outbound.TryWrite(frame))
         {
             return true;
         }
 
-        RequestClose(CloseCodes.PolicyViolation, "slow consumer", discardPending: true);
+        if (!_outbound.IsCompleted)
+        {
+            RequestClose(CloseCodes.PolicyViolation, "slow consumer", discardPending: true);
+        }
+
         return false;
     }
 
     /// <summary>Queues a frame, waiting for room in the queue (for long replays, where waiting is right).</summary>
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _outbound.Writer.WriteAsync(frame, cancellationToken);
-            return true;
-        }
-        catch (ChannelClosedException)
-        {
-            return false;
-        }
+        return await _outbound.WriteAsync(frame, cancellationToken);
     }
 
     /// <summary>Starts closing: frames already queued are still written (unless discarded), then the close frame.</summary>
@@ -108,8 +96,7 @@ public sealed class RealtimeConnection
 
         _closeStatus = (WebSocketCloseStatus)code;
         _closeReason = reason;
-        _discardPending = discardPending;
-        _outbound.Writer.TryComplete();
+        _outbound.Complete(discardPending);
         // A peer that never reads again must not hold the connection: after the timeout the socket is aborted.
         _abort.CancelAfter(_closeTimeout);
         if (Closing is { } closing)
@@ -118,32 +105,13 @@ public sealed class RealtimeConnection
         }
     }
 
-    /// <summary>Writes queued frames until the connection closes; the only writer of the socket.</summary>
+    /// <summary>Completes when the connection has closed its side: the queued frames are written, then the close frame.</summary>
     public async Task RunWriterAsync()
     {
-        var reader = _outbound.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token))
-            {
-                while (!_discardPending && reader.TryRead(out var frame))
-                {
-                    if (_transport is not null)
-                    {
-                        await _transport.SendAsync(frame, _abort.Token);
-                    }
-                    else
-                    {
-                        await _socket!.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
-                    }
-                }
-
-                if (_discardPending)
-                {
-                    break;
-                }
-            }
-
+            // A write the peer never takes is given up with the close timeout's abort.
+            await _outbound.Drained.WaitAsync(_abort.Token);
             if (_transport is not null)
             {
                 _transport.Close(CloseCode, _closeReason);
