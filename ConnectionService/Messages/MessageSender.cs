@@ -5,7 +5,7 @@ using RealtimeAspire.ConnectionService.Redis;
 
 namespace RealtimeAspire.ConnectionService.Messages;
 
-/// <summary>A client's <c>message</c>: checks, the atomic hand-off to Redis, then the ack.</summary>
+/// <summary>A client's <c>message</c>: checks, the atomic hand-off to Redis (rate limit included), then the ack.</summary>
 public sealed class MessageSender(
     MessageStore store,
     UserLimits limits,
@@ -22,17 +22,17 @@ public sealed class MessageSender(
             return;
         }
 
-        var retryAfterMs = await limits.TryConsumeMessageAsync(user.UserId, connection.Id);
-        if (retryAfterMs > 0)
+        using var activity = StartMessageActivity(room);
+        var appended = await store.AppendAsync(
+            new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)),
+            limits.MessageCharge(user.UserId, connection.Id), cancellationToken);
+        if (appended.RetryAfterMs > 0)
         {
             metrics.Rejected(ErrorCodes.RateLimited);
-            connection.TrySend(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, retryAfterMs));
+            connection.TrySend(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, appended.RetryAfterMs));
             return;
         }
 
-        using var activity = StartMessageActivity(room);
-        var appended = await store.AppendAsync(
-            new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)), cancellationToken);
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: appended.Frame is not null);
 
         connection.TrySend(appended.Ack);

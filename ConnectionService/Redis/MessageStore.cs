@@ -6,40 +6,73 @@ namespace RealtimeAspire.ConnectionService.Redis;
 
 public sealed record OutgoingMessage(string Room, string UserId, string Username, string Content, string? ClientId, string TraceParent);
 
-/// <param name="Ack">The <c>ack</c> frame for the sender.</param>
+/// <param name="Ack">The <c>ack</c> frame for the sender (empty when rate limited).</param>
 /// <param name="Frame">The <c>message</c> frame as stored and published; null for a resend of an acked client id.</param>
-public sealed record AppendedMessage(byte[] Ack, byte[]? Frame);
+/// <param name="RetryAfterMs">More than 0 when the user is over the rate limit: nothing was stored.</param>
+public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterMs = 0)
+{
+    public static AppendedMessage RateLimited(long retryAfterMs) => new([], null, retryAfterMs);
+}
 
 /// <summary>Hands messages over to Redis in one atomic step, and knows each room's latest seq.</summary>
-public sealed class MessageStore(IConnectionMultiplexer redis, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
+public sealed class MessageStore(
+    IConnectionMultiplexer redis, UserLimits limits, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
 {
+    private bool? _isCluster;
+
     private IDatabase Database => redis.GetDatabase();
 
-    public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    /// <summary>A cluster keeps the user's rate window and the room in different slots, which one script cannot touch.</summary>
+    private bool IsCluster => _isCluster ??= redis.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+
+    /// <summary>Counts the message in the user's rate window (<paramref name="charge"/>) and, if it may go, hands it over.</summary>
+    public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, RateCharge charge, CancellationToken cancellationToken)
     {
+        var script = RedisScripts.AppendMessage;
+        if (IsCluster)
+        {
+            var retryAfterMs = await limits.TryConsumeMessageAsync(charge);
+            if (retryAfterMs > 0)
+            {
+                return AppendedMessage.RateLimited(retryAfterMs);
+            }
+
+            script = RedisScripts.AppendMessageInRoomSlot;
+        }
+
         var messageId = Guid.CreateVersion7().ToString();
         var (prefix, suffix) = Frames.MessageAroundSeq(
             message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
-        RedisKey[] keys = message.ClientId is null
-            ? [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room)]
-            : [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room),
-               RedisKeys.Dedup(message.Room, message.UserId, message.ClientId)];
+        List<RedisKey> keys = [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room)];
+        if (!IsCluster)
+        {
+            keys.Add(charge.Key);
+        }
+
+        if (message.ClientId is not null)
+        {
+            keys.Add(RedisKeys.Dedup(message.Room, message.UserId, message.ClientId));
+        }
+
         RedisValue[] args =
         [
             prefix, suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
             Frames.AckPrefix(message.ClientId, message.Room, messageId), options.IdempotencyWindowMs,
+            charge.Now, charge.WindowMs, charge.Limit, charge.Member,
         ];
 
         // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.AppendMessage, keys, args))!;
+            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(script, [.. keys], args))!;
             switch ((string?)result[0])
             {
                 case "ok":
                     return new AppendedMessage(Frames.Utf8((string)result[2]!), Frames.Utf8(prefix + (long)result[1] + suffix));
                 case "dup":
                     return new AppendedMessage(Frames.Utf8((string)result[1]!), null);
+                case "limited":
+                    return AppendedMessage.RateLimited((long)result[1]);
                 case "noseq":
                     await SeedAsync(message.Room, cancellationToken);
                     break;

@@ -39,12 +39,19 @@ public sealed class UserLimits(IConnectionMultiplexer redis, RealtimeOptions opt
             batch.KeyExpireAsync(key, TimeSpan.FromMilliseconds(options.LeaseMs)));
     }
 
-    /// <summary>Counts one message; returns 0 when it may go, else how many milliseconds to wait.</summary>
-    public async Task<long> TryConsumeMessageAsync(string userId, string connectionId)
+    /// <summary>How one message of the user is counted in the rate window, by <see cref="RedisScripts.AppendMessage"/> or <see cref="TryConsumeMessageAsync"/>.</summary>
+    public RateCharge MessageCharge(string userId, string connectionId)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var member = $"{now}|{connectionId}|{Interlocked.Increment(ref _rateCounter)}";
-        return (long)await Database.ScriptEvaluateAsync(RedisScripts.ConsumeRate,
-            [RedisKeys.UserRate(userId)], [now, options.RateLimitWindowMs, options.RateLimitMessages, member]);
+        return new RateCharge(RedisKeys.UserRate(userId), now, options.RateLimitWindowMs, options.RateLimitMessages,
+            $"{now}|{connectionId}|{Interlocked.Increment(ref _rateCounter)}");
     }
+
+    /// <summary>Counts one message on its own (a Redis Cluster); returns 0 when it may go, else how many milliseconds to wait.</summary>
+    public async Task<long> TryConsumeMessageAsync(RateCharge charge) =>
+        (long)await Database.ScriptEvaluateAsync(RedisScripts.ConsumeRate,
+            [charge.Key], [charge.Now, charge.WindowMs, charge.Limit, charge.Member]);
 }
+
+/// <summary>One message counted at <paramref name="Now"/> (Unix ms) in the user's window <paramref name="Key"/>, as the unique <paramref name="Member"/>.</summary>
+public sealed record RateCharge(RedisKey Key, long Now, int WindowMs, int Limit, string Member);
