@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RealtimeAspire.ConnectionService.Connections;
@@ -17,6 +18,23 @@ public static class ConnectionServiceExtensions
         builder.Services.AddProblemDetails();
         builder.AddRedisClient("redis");
         builder.AddJwtAuthentication();
+        // A /ws connection authenticates itself (ConnectionAuthenticator). The bearer handler checking the same token
+        // on the upgrade would cost a second signature check, and keep the parsed token and its claims alive with
+        // the request, that is for the connection's whole life (≈ 4 KB each).
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, bearer =>
+        {
+            var readToken = bearer.Events.OnMessageReceived;
+            bearer.Events.OnMessageReceived = context =>
+            {
+                if (!context.Request.Path.StartsWithSegments(RealtimeApi.WebSocketPath))
+                {
+                    return readToken(context);
+                }
+
+                context.NoResult();
+                return Task.CompletedTask;
+            };
+        });
         builder.AddServiceMeter(RealtimeMetrics.MeterName);
         builder.AddServiceActivitySource(RealtimeMetrics.MeterName);
 

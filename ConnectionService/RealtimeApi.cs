@@ -6,6 +6,8 @@ namespace RealtimeAspire.ConnectionService;
 
 public static class RealtimeApi
 {
+    public const string WebSocketPath = "/ws";
+
     public static RouteGroupBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
         if (app is IApplicationBuilder pipeline)
@@ -16,7 +18,7 @@ public static class RealtimeApi
         app.MapOperatorApi();
 
         // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
-        var group = app.MapGroup("/ws").AllowAnonymous();
+        var group = app.MapGroup(WebSocketPath).AllowAnonymous();
         group.Map("", ConnectAsync);
         // The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
         app.MapRealtimeHub();

@@ -28,6 +28,8 @@ public sealed partial class ConnectionHost(
     public async Task RunAsync(HttpContext context)
     {
         var token = RequestToken(context.Request);
+        // The header's copy of the token would otherwise live as long as the connection (ConnectionUser keeps its own).
+        context.Request.Headers.Authorization = default;
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(Frames.ProtocolName) ? Frames.ProtocolName : null,
