@@ -17,10 +17,7 @@ public static class GatewayResource
             .WithDirectEndpoint(builder.Configuration.GetValue("Gateway:Port", 8080))
             .WithExternalHttpEndpoints()
             .WithHttpEndpoint(name: "management", port: builder.ExecutionContext.IsRunMode ? FreePort.Next() : null, isProxied: false)
-            .WithHttpHealthCheck("/health", endpointName: "management")
-            // With Kestrel's inline scheduling (GatewayExtensions) socket completions run on the socket thread too,
-            // so a forwarded frame costs no thread-pool hop (the Gateway runs no blocking code).
-            .WithEnvironment("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+            .WithHttpHealthCheck("/health", endpointName: "management");
 
         gateway.WithEnvironment("Management__Port", $"{gateway.GetEndpoint("management").Property(EndpointProperty.TargetPort)}");
 
