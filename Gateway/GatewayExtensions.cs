@@ -8,11 +8,6 @@ public static class GatewayExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        // The Gateway only forwards, asynchronously throughout (YARP), so Kestrel may continue on the socket's thread
-        // instead of queueing every read and write to the thread pool: one hop less per forwarded WebSocket frame.
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(sockets =>
-            sockets.UnsafePreferInlineScheduling = builder.Configuration.GetValue("Gateway:InlineScheduling", true));
-
         builder.Services.Configure<OriginPolicyOptions>(builder.Configuration.GetSection("Gateway"));
         builder.Services.AddSingleton<OriginPolicy>();
         builder.AddAuthRateLimiting();
