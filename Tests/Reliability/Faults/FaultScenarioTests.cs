@@ -55,8 +55,9 @@ public sealed class FaultScenarioTests(RealtimeAppFixture fixture, ITestOutputHe
         try
         {
             await Task.Delay(FaultRunSettings.Before);
-            traffic.FaultInjected();
+            // The command answers once the replica has closed its connections with 1001.
             var result = await fixture.App.ResourceCommands.ExecuteCommandAsync(drained, ConnectionServiceCommands.Drain).WaitAsync(CommandTimeout);
+            traffic.FaultInjected();
             Assert.True(result.Success, result.Message);
             await traffic.WaitForRecoveryAsync(RecoveryTimeout);
             await Task.Delay(FaultRunSettings.After);

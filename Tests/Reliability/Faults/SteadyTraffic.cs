@@ -186,6 +186,16 @@ public sealed class SteadyTraffic : IAsyncDisposable
     private async Task SendSteadilyAsync(TrafficClient client)
     {
         var inFlight = new List<Task>();
+        try
+        {
+            // The clients send in turn, spread over the interval, not all at the same instant.
+            await Task.Delay(FaultRunSettings.SendInterval * client.Index / Clients.Count, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         for (var n = 1; !_stop.IsCancellationRequested; n++)
         {
             var message = new SentMessage(client.Index, Guid.CreateVersion7().ToString(), $"{Scenario} c{client.Index} #{n}", DateTimeOffset.UtcNow);
