@@ -21,6 +21,9 @@ public sealed partial class ConnectionHost(
 {
     private const int AbnormalClosure = 1006;
 
+    /// <summary>How long a connection the WebSocket layer closed for a protocol error stays up for its peer to read the close.</summary>
+    private static readonly TimeSpan ProtocolErrorLinger = TimeSpan.FromSeconds(1);
+
     private volatile bool _draining;
 
     public bool IsDraining => _draining;
@@ -63,12 +66,34 @@ public sealed partial class ConnectionHost(
         {
             LogLost(logger, e.Message);
             lost = !connection.IsClosing;
+            if (e is WebSocketException)
+            {
+                await LingerAsync(context.RequestAborted);
+            }
         }
         finally
         {
             connection.RequestClose(CloseCodes.Normal, "");
             await writer;
             await TeardownAsync(connection, lost);
+        }
+    }
+
+    /// <summary>
+    /// A frame that breaks the WebSocket rules (bad UTF-8, a bad control frame, …) makes the WebSocket layer send its
+    /// close (1002, 1007) and fail the read. Ending the request at once would reset the TCP connection, and a reset can
+    /// overtake that close frame (through the Gateway, the client then sees 1006). So the connection stays up until
+    /// the peer hangs up or for a second, whichever comes first.
+    /// </summary>
+    private static async Task LingerAsync(CancellationToken peerGone)
+    {
+        try
+        {
+            await Task.Delay(ProtocolErrorLinger, peerGone);
+        }
+        catch (OperationCanceledException)
+        {
+            // The peer hung up first: nothing left to wait for.
         }
     }
 
