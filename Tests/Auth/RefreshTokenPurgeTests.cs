@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using RealtimeAspire.AuthService;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
@@ -20,21 +19,11 @@ public sealed class RefreshTokenPurgeTests(RealtimeAppFixture fixture) : IAsyncL
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(14);
 
     private readonly ManualClock _clock = new();
-    private string _connectionString = null!;
+    private ScratchAuthDatabase _database = null!;
 
-    public async Task InitializeAsync()
-    {
-        var authDb = await fixture.App.GetConnectionStringAsync("authdb").AsTask().WaitAsync(Timeout);
-        _connectionString = new NpgsqlConnectionStringBuilder(authDb) { Database = $"authpurge_{Guid.NewGuid():N}" }.ConnectionString;
-        await using var db = NewContext();
-        await db.Database.MigrateAsync().WaitAsync(Timeout);
-    }
+    public async Task InitializeAsync() => _database = await ScratchAuthDatabase.CreateAsync(fixture, "authpurge");
 
-    public async Task DisposeAsync()
-    {
-        await using var db = NewContext();
-        await db.Database.EnsureDeletedAsync().WaitAsync(Timeout);
-    }
+    public Task DisposeAsync() => _database.DropAsync();
 
     [Fact]
     public async Task Tokens_expired_for_more_than_a_lifetime_are_deleted_and_younger_ones_kept()
@@ -67,7 +56,7 @@ public sealed class RefreshTokenPurgeTests(RealtimeAppFixture fixture) : IAsyncL
 
         var replay = await NewStore().ExchangeAsync(first.Token, CancellationToken.None).WaitAsync(Timeout);
 
-        await using var db = NewContext();
+        await using var db = _database.NewContext();
         var family = await db.RefreshTokens.ToListAsync().WaitAsync(Timeout);
         Assert.Equal(0, purged);
         Assert.Null(replay);
@@ -77,7 +66,7 @@ public sealed class RefreshTokenPurgeTests(RealtimeAppFixture fixture) : IAsyncL
 
     private async Task<Guid> AddUserAsync()
     {
-        await using var db = NewContext();
+        await using var db = _database.NewContext();
         var user = new User { Id = Guid.CreateVersion7(), Username = $"p{Guid.NewGuid():N}"[..20], PasswordHash = "x", CreatedAt = _clock.GetUtcNow() };
         db.Users.Add(user);
         await db.SaveChangesAsync().WaitAsync(Timeout);
@@ -86,7 +75,7 @@ public sealed class RefreshTokenPurgeTests(RealtimeAppFixture fixture) : IAsyncL
 
     private async Task<(Guid Id, string Token)> AddTokenAsync(Guid userId)
     {
-        await using var db = NewContext();
+        await using var db = _database.NewContext();
         var token = NewStore(db).Add(userId, familyId: Guid.CreateVersion7());
         await db.SaveChangesAsync().WaitAsync(Timeout);
         var id = db.ChangeTracker.Entries<RefreshToken>().Single().Entity.Id;
@@ -95,16 +84,13 @@ public sealed class RefreshTokenPurgeTests(RealtimeAppFixture fixture) : IAsyncL
 
     private async Task<List<Guid>> StoredTokenIdsAsync()
     {
-        await using var db = NewContext();
+        await using var db = _database.NewContext();
         return await db.RefreshTokens.Select(t => t.Id).ToListAsync().WaitAsync(Timeout);
     }
 
     private RefreshTokenStore NewStore(AuthDbContext? db = null) => new(
-        db ?? NewContext(),
+        db ?? _database.NewContext(),
         Options.Create(new AuthOptions { RefreshTokenLifetime = Lifetime }),
         _clock,
         NullLogger<RefreshTokenStore>.Instance);
-
-    private AuthDbContext NewContext() =>
-        new(new DbContextOptionsBuilder<AuthDbContext>().UseNpgsql(_connectionString).UseLoggerFactory(NullLoggerFactory.Instance).Options);
 }

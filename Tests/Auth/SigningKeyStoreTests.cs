@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Npgsql;
 using RealtimeAspire.AuthService;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
@@ -29,21 +27,11 @@ public sealed class SigningKeyStoreTests(RealtimeAppFixture fixture) : IAsyncLif
         AccessTokenLifetime = TimeSpan.FromMinutes(15),
         RetiredKeyGrace = TimeSpan.FromMinutes(2),
     };
-    private string _connectionString = null!;
+    private ScratchAuthDatabase _database = null!;
 
-    public async Task InitializeAsync()
-    {
-        var authDb = await fixture.App.GetConnectionStringAsync("authdb").AsTask().WaitAsync(Timeout);
-        _connectionString = new NpgsqlConnectionStringBuilder(authDb) { Database = $"authkeys_{Guid.NewGuid():N}" }.ConnectionString;
-        await using var db = NewContext();
-        await db.Database.MigrateAsync().WaitAsync(Timeout);
-    }
+    public async Task InitializeAsync() => _database = await ScratchAuthDatabase.CreateAsync(fixture, "authkeys");
 
-    public async Task DisposeAsync()
-    {
-        await using var db = NewContext();
-        await db.Database.EnsureDeletedAsync().WaitAsync(Timeout);
-    }
+    public Task DisposeAsync() => _database.DropAsync();
 
     [Fact]
     public async Task A_retired_key_stays_published_until_the_tokens_it_signed_have_expired()
@@ -72,7 +60,7 @@ public sealed class SigningKeyStoreTests(RealtimeAppFixture fixture) : IAsyncLif
         await NewStore().EnsureSigningKeyAsync(CancellationToken.None).WaitAsync(Timeout);
         await NewStore().RotateAsync(CancellationToken.None).WaitAsync(Timeout);
 
-        await using var db = NewContext();
+        await using var db = _database.NewContext();
         var keys = await db.SigningKeys.AsNoTracking().ToListAsync();
         Assert.Single(keys, key => key.RetiredAt is null && key.EncryptedPrivateKey is not null);
         Assert.Single(keys, key => key.RetiredAt is not null && key.EncryptedPrivateKey is null);
@@ -138,9 +126,6 @@ public sealed class SigningKeyStoreTests(RealtimeAppFixture fixture) : IAsyncLif
             AccessTokenLifetime = _options.AccessTokenLifetime,
             RetiredKeyGrace = _options.RetiredKeyGrace,
         });
-        return new SigningKeyStore(NewContext(), new KeyEncryption(options), new SigningKeyCache(), options, _clock);
+        return new SigningKeyStore(_database.NewContext(), new KeyEncryption(options), new SigningKeyCache(), options, _clock);
     }
-
-    private AuthDbContext NewContext() =>
-        new(new DbContextOptionsBuilder<AuthDbContext>().UseNpgsql(_connectionString).UseLoggerFactory(NullLoggerFactory.Instance).Options);
 }
