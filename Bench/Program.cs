@@ -4,11 +4,12 @@ using RealtimeAspire.Bench;
 // Bench: runs the peer-bench scenarios against RealtimeAspire with the .NET client, and writes the report.
 //   Bench idle   --urls URL[,URL] --auth-url URL --conns N --rooms R [--users U] [--server-pids P,P] [--gateway-pids P]
 //   Bench fanout --urls URL[,URL] --auth-url URL --rooms R --subs S --pubs P --rate M --duration T [--server-pids ...] [--aux-pids ...]
+//   Bench ramp   (as fanout) --rate M0 --step 1.25 --max-stages 12 --retries 1 --duration 5 --p99-max 100
 //   Bench report --results DIR [--page docs/benchmarks.md] [--fanout fanout-300] [--idle idle-10000]
 // One JSON line of results on stdout (or --out FILE); progress on stderr.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.Error.WriteLine("usage: Bench idle|fanout|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: Bench idle|fanout|ramp|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
     return 2;
 }
 
@@ -46,6 +47,7 @@ object result = args[0] switch
 {
     "idle" => await IdleScenario.RunAsync(options, urls, users, userCount, cancellation.Token),
     "fanout" => await FanoutScenario.RunAsync(options, urls, users, userCount, cancellation.Token),
+    "ramp" => await FanoutScenario.RampAsync(options, urls, users, userCount, cancellation.Token),
     var other => throw new ArgumentException($"unknown command {other}"),
 };
 
