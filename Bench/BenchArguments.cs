@@ -44,6 +44,8 @@ internal sealed class BenchArguments
 
     public string? Optional(string key) => _values.GetValueOrDefault(key);
 
+    public bool Flag(string key) => _values.GetValueOrDefault(key) is "true";
+
     public int Int(string key, int fallback) =>
         _values.TryGetValue(key, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 

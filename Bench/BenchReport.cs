@@ -7,7 +7,7 @@ namespace RealtimeAspire.Bench;
 /// <summary>
 /// The side-by-side table of docs/benchmarks.md, from one run of scripts/bench.sh: peers/ (Socket.IO, SignalR),
 /// rt1-gateway/ (ours through the Gateway), rt1-direct/ (ours straight to the replicas), rt1-gateway-memory/
-/// (the Gateway's own RSS), dotnet/ (the .NET tool's extra scenarios). Written between two markers so the
+/// (the Gateway's own RSS), floor/ (`Bench floor`: the kernel's share of a delivery on this machine). Written between two markers so the
 /// hand-written parts of the page stay.
 /// </summary>
 internal static class BenchReport
@@ -52,6 +52,17 @@ internal static class BenchReport
         {
             var connected = Number(oneReplica["connect"] as JsonObject, "ok");
             md.AppendLine($"| connections on one replica | | | {Format(connected)} | | ≥ 50,000 | {Met(connected >= 50_000)} |");
+        }
+
+        var floor = Number(Find("floor", "floor"), "cpuUsPerDelivery");
+        var relay = Number(Find("floor", "floor-relay"), "relayCpuUsPerDelivery");
+        if (floor is not null || relay is not null)
+        {
+            var bestPeer = peerFanout.Select(r => Number(r, "serverCpuUsPerDelivery")).Where(v => v is > 0).Min();
+            md.AppendLine().AppendLine("Floor on this machine, same run (`Bench floor`: the same fan-out with nothing but one blocking `send()` of pre-framed bytes per delivery; `--relay`: a bare copy loop in between, one `recv` + one `send` per delivery):").AppendLine();
+            md.AppendLine("| floor | CPU µs/delivery | the replicas' target (0.4 × best peer) |").AppendLine("| --- | --- | --- |");
+            md.AppendLine($"| one `send()` per delivery, no server | {Format(floor)} | {Format(bestPeer * 0.4)} |");
+            md.AppendLine($"| a bare relay hop (`recv` + `send`) | {Format(relay)} | |");
         }
 
         md.AppendLine().AppendLine("\"whole system\" CPU = the measured servers' CPU + the auxiliary processes' (`redisCpuS` of the load generator, which for ours covers every other process of the system).").AppendLine();

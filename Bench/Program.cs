@@ -5,11 +5,12 @@ using RealtimeAspire.Bench;
 //   Bench idle   --urls URL[,URL] --auth-url URL --conns N --rooms R [--users U] [--server-pids P,P] [--gateway-pids P]
 //   Bench fanout --urls URL[,URL] --auth-url URL --rooms R --subs S --pubs P --rate M --duration T [--server-pids ...] [--aux-pids ...]
 //   Bench ramp   (as fanout) --rate M0 --step 1.25 --max-stages 12 --retries 1 --duration 5 --p99-max 100
+//   Bench floor  --conns 500 --rooms 10 --rate 300 --duration 10 --size 120 [--relay]   (no server: the kernel's share, see FloorScenario)
 //   Bench report --results DIR [--page docs/benchmarks.md] [--fanout fanout-300] [--idle idle-10000]
 // One JSON line of results on stdout (or --out FILE); progress on stderr.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.Error.WriteLine("usage: Bench idle|fanout|ramp|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: Bench idle|fanout|ramp|floor|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
     return 2;
 }
 
@@ -30,7 +31,19 @@ if (args[0] == "report")
     return 0;
 }
 
+if (args[0] is "floor-sink" or "floor-relay")
+{
+    return args[0] == "floor-sink" ? await FloorScenario.SinkAsync(options) : await FloorScenario.RelayAsync(options);
+}
+
+if (args[0] == "floor")
+{
+    Console.WriteLine(JsonSerializer.Serialize(await FloorScenario.RunAsync(options, cancellation.Token), new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    return 0;
+}
+
 var urls = options.List("urls").Select(u => new Uri(u)).ToList();
+
 if (urls.Count == 0)
 {
     Console.Error.WriteLine("--urls is required");

@@ -11,7 +11,7 @@
 # Limits are raised through configuration only (environment, inherited by every service the AppHost starts).
 # Knobs: SCENARIOS, IDLE_SIZES, IDLE, FANOUT_RATES, FANOUT, RAMP (as run-peers.sh), PEERS, MODES (gateway direct),
 # BENCH_USERS (bench_<k> accounts; connection i uses user i % BENCH_USERS), QUIET_WAIT, ONE_REPLICA_CONNS
-# (e.g. 50000: also connect that many idle connections to one replica), BENCH_WORK (scratch dir), PAGE,
+# (e.g. 50000: also connect that many idle connections to one replica), FLOOR (1: run `Bench floor`), BENCH_WORK (scratch dir), PAGE,
 # PEER_BENCH (default ../shared/peer-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +50,14 @@ if [ -n "$PEERS" ]; then
   log "peers: $PEERS"
   # shellcheck disable=SC2086
   (cd "$PB" && RESULTS="$OUT/peers" ./run-peers.sh $PEERS >/dev/null)
+fi
+
+# ---- the floor: the same fan-out with nothing but one send() per delivery, then through a bare relay ------------
+if [ "${FLOOR:-1}" = 1 ]; then
+  log "floor"
+  mkdir -p "$OUT/floor"
+  dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" floor >"$OUT/floor/floor.json" 2>>"$WORK/floor.log"
+  dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" floor --relay >"$OUT/floor/floor-relay.json" 2>>"$WORK/floor.log"
 fi
 
 # ---- ours: the AppHost in local mode, restarted with fresh data for every scenario (as run-peers.sh does for the
@@ -155,6 +163,6 @@ if [ -n "${ONE_REPLICA_CONNS:-}" ]; then
 fi
 
 # ---- report --------------------------------------------------------------------------------------------------
-for dir in "$OUT"/*/; do node "$PB/loadgen/summary.js" "$dir" >"$dir/summary.md" 2>/dev/null || true; done
+for dir in "$OUT"/*/; do [ "$(basename "$dir")" = floor ] && continue; node "$PB/loadgen/summary.js" "$dir" >"$dir/summary.md" 2>/dev/null || true; done
 dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" report --results "$OUT" --page "$PAGE"
 log "results in $OUT; table in $PAGE"
