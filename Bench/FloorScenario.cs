@@ -22,6 +22,7 @@ internal static class FloorScenario
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start(conns);
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // The relay's socket continuations run on the epoll thread: no thread-pool hop per copied frame, the leanest .NET can copy.
         using var relay = args.Flag("relay") ? StartBench("floor-relay", "--port", $"{port}", "--conns", $"{conns}") : null;
         var sinkPort = relay is null ? port : int.Parse(await relay.StandardOutput.ReadLineAsync(cancellationToken) ?? "0");
         using var sink = StartBench("floor-sink", "--port", $"{sinkPort}", "--conns", $"{conns}");
@@ -47,10 +48,11 @@ internal static class FloorScenario
         long deliveries = 0;
         for (var sent = 0; sent < total; sent++)
         {
-            var due = TimeSpan.FromSeconds(sent / rate);
-            while (clock.Elapsed < due)
+            // Whole milliseconds: a shorter Thread.Sleep is a sched_yield loop, whose CPU would count as the floor's.
+            var wait = TimeSpan.FromSeconds(sent / rate) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                Thread.Sleep(due - clock.Elapsed);
+                Thread.Sleep((int)Math.Ceiling(wait.TotalMilliseconds));
             }
 
             foreach (var member in members[sent % rooms])
@@ -122,6 +124,7 @@ internal static class FloorScenario
     private static Process StartBench(params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        start.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = arguments[0] == "floor-relay" ? "1" : null;
         start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         foreach (var argument in arguments)
         {
