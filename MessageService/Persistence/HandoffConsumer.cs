@@ -44,11 +44,12 @@ public sealed class HandoffConsumer(
                 }
 
                 var entries = new List<HandoffEntry>();
+                var moreClaimable = false;
                 if (DateTimeOffset.UtcNow >= nextClaim)
                 {
-                    var (claimed, more) = await ClaimAbandonedAsync(db);
+                    (var claimed, moreClaimable) = await ClaimAbandonedAsync(db);
                     entries.AddRange(claimed);
-                    nextClaim = more ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow + Options.ClaimInterval;
+                    nextClaim = moreClaimable ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow + Options.ClaimInterval;
                 }
 
                 if (DateTimeOffset.UtcNow >= nextIdleConsumerSweep)
@@ -57,16 +58,21 @@ public sealed class HandoffConsumer(
                     nextIdleConsumerSweep = DateTimeOffset.UtcNow + Options.IdleConsumerTime / 10;
                 }
 
-                entries.AddRange(await ReadNewAsync(db));
+                var (read, moreWaiting) = await ReadNewAsync(db);
+                entries.AddRange(read);
 
-                if (entries.Count == 0)
+                if (entries.Count > 0)
                 {
-                    await Task.Delay(Options.IdlePollInterval, stoppingToken);
-                    continue;
+                    await PersistAsync(db, entries, stoppingToken);
+                    retryDelay = TimeSpan.FromMilliseconds(100);
                 }
 
-                await PersistAsync(db, entries, stoppingToken);
-                retryDelay = TimeSpan.FromMilliseconds(100);
+                // Reading again at once pays only while a backlog fills whole reads. Otherwise the next batch gathers
+                // for a poll interval: reading the 16 streams for every few messages cost more than storing them.
+                if (!moreWaiting && !moreClaimable)
+                {
+                    await Task.Delay(Options.PollInterval, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -87,15 +93,18 @@ public sealed class HandoffConsumer(
         }
     }
 
-    private async Task<List<HandoffEntry>> ReadNewAsync(IDatabase db)
+    /// <summary>New entries of every partition; <c>More</c> when some partition had more than one read takes.</summary>
+    private async Task<(List<HandoffEntry> Entries, bool More)> ReadNewAsync(IDatabase db)
     {
+        // One XREADGROUP per partition: each partition is a slot of its own on a Redis Cluster.
         var reads = Enumerable.Range(0, RedisKeys.PartitionCount)
             .Select(partition => db.StreamReadGroupAsync(
                 RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, ConsumerName, StreamPosition.NewMessages, Options.ReadCount))
             .ToArray();
         var results = await Task.WhenAll(reads);
 
-        return results.SelectMany((entries, partition) => entries.Select(entry => HandoffEntry.Parse(partition, entry))).ToList();
+        var entries = results.SelectMany((read, partition) => read.Select(entry => HandoffEntry.Parse(partition, entry))).ToList();
+        return (entries, results.Any(read => read.Length == Options.ReadCount));
     }
 
     private async Task<(List<HandoffEntry> Claimed, bool More)> ClaimAbandonedAsync(IDatabase db)
@@ -222,10 +231,15 @@ public sealed class HandoffConsumer(
         var activity = PersistenceMetrics.ActivitySource.StartActivity("handoff receive", ActivityKind.Consumer, parent);
         // Siblings, not a chain: the next entry's span must not become this one's child.
         Activity.Current = current;
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", RedisKeys.Handoff(entry.Partition));
-        activity?.SetTag("messaging.consumer.group.name", RedisKeys.HandoffConsumerGroup);
-        activity?.SetTag("messaging.message.id", entry.Id.ToString());
+        if (activity is { IsAllDataRequested: true })
+        {
+            // Only for a span that is recorded: a sampled-out one just carries the trace on.
+            activity.SetTag("messaging.system", "redis");
+            activity.SetTag("messaging.destination.name", RedisKeys.Handoff(entry.Partition));
+            activity.SetTag("messaging.consumer.group.name", RedisKeys.HandoffConsumerGroup);
+            activity.SetTag("messaging.message.id", entry.Id.ToString());
+        }
+
         return activity;
     }
 

@@ -8,8 +8,11 @@ public sealed class PersistenceOptions
     /// <summary>Entries read from each partition per batch; a batch holds at most 16 times this.</summary>
     public int ReadCount { get; set; } = 100;
 
-    /// <summary>How long to wait before reading again when the streams were empty.</summary>
-    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long to wait before reading the streams again, unless the last read found more than <see cref="ReadCount"/>
+    /// waiting in some stream: under load a batch gathers for this long, and persistence lags by at most about this.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>An entry pending this long belongs to a consumer presumed dead, and is taken over.</summary>
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(15);
