@@ -7,6 +7,9 @@ public static class ConnectionServiceReplicas
 {
     public const string ClusterId = "connection-service";
 
+    /// <summary>The replica's endpoint for the Gateway: HTTP/2 without TLS (see ConnectionService/GatewayLink.cs).</summary>
+    public const string GatewayLinkEndpoint = "h2c";
+
     /// <summary>
     /// Adds ConnectionService replicas as separate resources (connection-service-1, -2, …) instead of
     /// WithReplicas: Aspire would put one proxy in front of all replicas, and the Gateway could then neither
@@ -26,6 +29,7 @@ public static class ConnectionServiceReplicas
             var name = $"{ClusterId}-{index}";
             var replica = builder.AddProject<Projects.ConnectionService>(name)
                 .WithDirectEndpoint(port: 0)
+                .WithGatewayLinkEndpoint()
                 .WithHttpHealthCheck("/health")
                 .WithEnvironment("Realtime__ReplicaId", name);
             // The protocol's limits (Realtime:HeartbeatIntervalMs, …) given to the AppHost reach every replica.
@@ -39,11 +43,23 @@ public static class ConnectionServiceReplicas
         }).ToList();
     }
 
+    /// <summary>
+    /// A second endpoint, for the Gateway only, that speaks HTTP/2 with prior knowledge: the Gateway multiplexes its
+    /// proxied WebSockets over a few TCP connections to it instead of opening one per client (one socket per client
+    /// in the Gateway instead of two). Clients and the health check keep the http endpoint.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithGatewayLinkEndpoint(this IResourceBuilder<ProjectResource> replica)
+    {
+        replica.WithHttpEndpoint(name: GatewayLinkEndpoint, port: replica.ApplicationBuilder.ExecutionContext.IsRunMode ? FreePort.Next() : null, isProxied: false);
+        return replica.WithEnvironment("ConnectionService__GatewayLinkPort",
+            $"{replica.GetEndpoint(GatewayLinkEndpoint).Property(EndpointProperty.TargetPort)}");
+    }
+
     /// <summary>Makes the replica a destination of the Gateway's connection-service cluster, found through service discovery.</summary>
     public static IResourceBuilder<ProjectResource> WithConnectionServiceReplica(
         this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> replica) =>
         gateway
             .WithReference(replica).WaitFor(replica)
             .WithEnvironment($"ReverseProxy__Clusters__{ClusterId}__Destinations__{replica.Resource.Name}__Address",
-                $"http://{replica.Resource.Name}");
+                $"http://_{GatewayLinkEndpoint}.{replica.Resource.Name}");
 }

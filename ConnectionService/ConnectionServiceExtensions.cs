@@ -16,6 +16,7 @@ public static class ConnectionServiceExtensions
     public static IHostApplicationBuilder AddConnectionServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddGatewayLink();
         builder.AddRedisClient("redis");
         builder.AddJwtAuthentication();
         // A /ws connection authenticates itself (ConnectionAuthenticator). The bearer handler checking the same token
