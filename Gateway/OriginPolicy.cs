@@ -52,23 +52,21 @@ public static class OriginPolicyExtensions
     public static IReverseProxyApplicationBuilder UseOriginPolicy(this IReverseProxyApplicationBuilder proxy)
     {
         var policy = proxy.ApplicationServices.GetRequiredService<OriginPolicy>();
-        proxy.Use(async (context, next) =>
+        // Not async: the request of a WebSocket lasts as long as the connection, and an await on next() would keep
+        // this middleware's state alive for every open WebSocket.
+        proxy.Use((context, next) =>
         {
             var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
             var checkOrigin = route?.Metadata?.TryGetValue(OriginPolicy.MetadataKey, out var value) is true
                 && bool.TryParse(value, out var enabled) && enabled;
 
-            if (checkOrigin && !policy.IsAllowed(context.Request))
-            {
-                await TypedResults.Problem(
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "origin_not_allowed",
-                    detail: "Pages of this origin may not connect; see Gateway:AllowedOrigins.").ExecuteAsync(context);
-                return;
-            }
-
-            await next();
+            return checkOrigin && !policy.IsAllowed(context.Request) ? RefuseAsync(context) : next();
         });
         return proxy;
     }
+
+    private static Task RefuseAsync(HttpContext context) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "origin_not_allowed",
+        detail: "Pages of this origin may not connect; see Gateway:AllowedOrigins.").ExecuteAsync(context);
 }

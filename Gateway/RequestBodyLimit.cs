@@ -13,23 +13,33 @@ public static class RequestBodyLimit
     /// </summary>
     public static WebApplication UseRequestBodyLimit(this WebApplication app)
     {
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             if (context.Request.ContentLength > limit)
             {
-                await TooLarge(limit).ExecuteAsync(context);
-                return;
+                return TooLarge(limit).ExecuteAsync(context);
             }
 
-            await next(context);
-            if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
-            {
-                await TooLarge(limit).ExecuteAsync(context);
-            }
+            // A WebSocket request has no body and lasts as long as its connection: no await here, which would keep
+            // this middleware's state alive for every open WebSocket.
+            return IsWebSocketRequest(context) ? next(context) : ForwardAndCheckAsync(context, next, limit);
         });
         return app;
     }
+
+    private static async Task ForwardAndCheckAsync(HttpContext context, RequestDelegate next, long? limit)
+    {
+        await next(context);
+        if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await TooLarge(limit).ExecuteAsync(context);
+        }
+    }
+
+    private static bool IsWebSocketRequest(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest is true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect is true;
 
     private static ProblemHttpResult TooLarge(long? limit) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
