@@ -29,7 +29,9 @@ public sealed class OversizedBodyTests(RealtimeAppFixture fixture, ITestOutputHe
         (HttpMethod.Delete, "/api/rooms/oversized/members/someone", false),
         (HttpMethod.Get, "/api/rooms/oversized/messages", true),
         (HttpMethod.Get, "/api/rooms/oversized/presence", true),
-        (HttpMethod.Post, "/hub/negotiate?negotiateVersion=1", true),
+        // SignalR's negotiate ignores a body. Over HTTP/2 to the replica its answer comes back while the body still
+        // streams; over HTTP/1.1 the Gateway sent the whole body first, and so hit the limit.
+        (HttpMethod.Post, "/hub/negotiate?negotiateVersion=1", false),
         (HttpMethod.Post, "/hub?id=oversized", false),
         (HttpMethod.Get, "/ws", false),
         (HttpMethod.Post, "/", false),
