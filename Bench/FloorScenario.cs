@@ -125,7 +125,12 @@ internal static class FloorScenario
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         start.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = arguments[0] == "floor-relay" ? "1" : null;
-        start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        // Started as `dotnet Bench.dll` the child needs the assembly; started as the Bench executable it does not.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

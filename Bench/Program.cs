@@ -38,12 +38,11 @@ if (args[0] is "floor-sink" or "floor-relay")
 
 if (args[0] == "floor")
 {
-    Console.WriteLine(JsonSerializer.Serialize(await FloorScenario.RunAsync(options, cancellation.Token), new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    await WriteResultAsync(await FloorScenario.RunAsync(options, cancellation.Token));
     return 0;
 }
 
 var urls = options.List("urls").Select(u => new Uri(u)).ToList();
-
 if (urls.Count == 0)
 {
     Console.Error.WriteLine("--urls is required");
@@ -64,14 +63,18 @@ object result = args[0] switch
     var other => throw new ArgumentException($"unknown command {other}"),
 };
 
-var json = JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-if (options.Optional("out") is { } file)
-{
-    await File.WriteAllTextAsync(file, json + Environment.NewLine);
-}
-else
-{
-    Console.WriteLine(json);
-}
-
+await WriteResultAsync(result);
 return 0;
+
+async Task WriteResultAsync(object result)
+{
+    var json = JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    if (options.Optional("out") is { } file)
+    {
+        await File.WriteAllTextAsync(file, json + Environment.NewLine);
+    }
+    else
+    {
+        Console.WriteLine(json);
+    }
+}
