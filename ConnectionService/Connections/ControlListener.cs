@@ -18,7 +18,7 @@ public sealed partial class ControlListener(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.ControlChannel);
-        _queue.OnMessage(message => HandleAsync(message.Message));
+        _queue.OnMessage(message => Handle(message.Message));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ public sealed partial class ControlListener(
         }
     }
 
-    private async Task HandleAsync(RedisValue payload)
+    private void Handle(RedisValue payload)
     {
         try
         {
@@ -40,12 +40,25 @@ public sealed partial class ControlListener(
             switch (order)
             {
                 case { Type: "kick", Room: { } room, UserId: { } userId }:
-                    await rooms.KickAsync(room, userId);
+                    // Not awaited: a kick waits for the frames its connections are working on, orders behind it must not.
+                    _ = KickAsync(room, userId);
                     break;
                 case { Type: "close", ConnectionId: { } connectionId }:
                     connections.Find(connectionId)?.RequestClose(order.Code ?? CloseCodes.Normal, order.Reason ?? "");
                     break;
             }
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e);
+        }
+    }
+
+    private async Task KickAsync(string room, string userId)
+    {
+        try
+        {
+            await rooms.KickAsync(room, userId);
         }
         catch (Exception e)
         {

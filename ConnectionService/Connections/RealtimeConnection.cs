@@ -58,7 +58,10 @@ public sealed class RealtimeConnection
 
     public string CloseReason => _closeReason;
 
-    /// <summary>Held while a frame is processed, so that a drain waits for in-flight work before closing.</summary>
+    /// <summary>
+    /// Held while a frame is processed, so that a drain waits for in-flight work before closing, and a kick out of a
+    /// room does not interleave with a join of it.
+    /// </summary>
     public SemaphoreSlim ProcessingGate { get; } = new(1, 1);
 
     /// <summary>Raised once, on a thread-pool thread, when the server starts closing this connection.</summary>

@@ -30,8 +30,15 @@ public sealed class RoomService(
             return;
         }
 
-        if (!await messageService.CanReadAsync(room, user.UserId, cancellationToken))
+        if (!await messageService.CanJoinAsync(room, user.UserId, cancellationToken))
         {
+            if (connection.GetRoom(room) is { } stale)
+            {
+                // Joined before, refused now: the user lost access, whatever became of the kick order.
+                await LeaveAsync(stale, user);
+                connection.TrySend(Frames.Left(room));
+            }
+
             // The same answer whether the room exists or not: a private room leaks nothing.
             metrics.Rejected(ErrorCodes.Forbidden);
             connection.TrySend(Frames.Error(ErrorCodes.Forbidden, "You may not join this room."));
@@ -118,18 +125,30 @@ public sealed class RoomService(
         connection.TrySend(Frames.Presence(room, await presence.ListAsync(room)));
     }
 
-    /// <summary>The user was removed from the room: this replica's connections of that user leave it at once.</summary>
+    /// <summary>
+    /// The user was removed from the room: this replica's connections of that user leave it at once. Each waits for
+    /// the frame its connection is working on, so a join in flight either ends before (and is undone here) or
+    /// checks access after the removal.
+    /// </summary>
     public async Task KickAsync(string room, string userId)
     {
         messageService.ForgetAccess(room, userId);
-        foreach (var connection in connections.OfUser(userId))
+        await Task.WhenAll(connections.OfUser(userId).Select(async connection =>
         {
-            if (connection.GetRoom(room) is { } membership && connection.User is { } user)
+            await connection.ProcessingGate.WaitAsync();
+            try
             {
-                await LeaveAsync(membership, user);
-                connection.TrySend(Frames.Left(room));
+                if (connection.GetRoom(room) is { } membership && connection.User is { } user)
+                {
+                    await LeaveAsync(membership, user);
+                    connection.TrySend(Frames.Left(room));
+                }
             }
-        }
+            finally
+            {
+                connection.ProcessingGate.Release();
+            }
+        }));
     }
 
     /// <summary>Leaves every room of a closing connection (idempotent).</summary>

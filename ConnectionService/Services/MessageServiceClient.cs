@@ -13,39 +13,31 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
     public const string HttpClientName = "message-service";
     public const int HistoryPageSize = 200;
 
+    private readonly Lock _accessGate = new();
+    private long _accessGeneration;
+
     private HttpClient Http => httpClients.CreateClient(HttpClientName);
 
+    /// <summary>Whether the user may read the room (for a mention: nothing is recorded).</summary>
+    public Task<bool> CanReadAsync(string room, string userId, CancellationToken cancellationToken) =>
+        CheckAccessAsync(room, userId, HttpMethod.Get, "access", cancellationToken);
+
+    /// <summary>Whether the user may join the room; a room nobody created comes into being, public, on this call.</summary>
+    public Task<bool> CanJoinAsync(string room, string userId, CancellationToken cancellationToken) =>
+        CheckAccessAsync(room, userId, HttpMethod.Post, "joins", cancellationToken);
+
     /// <summary>
-    /// Whether the user may read the room. Answers about created rooms are reused for a few seconds (a removal
-    /// forgets them on every replica); a room nobody created may be created private at any moment, so its answer
-    /// is never reused.
+    /// Forgets the user's cached grant, when the user was removed from the room. An answer that was on its way
+    /// meanwhile is not cached either: it may predate the removal.
     /// </summary>
-    public async Task<bool> CanReadAsync(string room, string userId, CancellationToken cancellationToken)
+    public void ForgetAccess(string room, string userId)
     {
-        var key = AccessCacheKey(room, userId);
-        if (cache.TryGetValue(key, out bool canRead))
+        lock (_accessGate)
         {
-            return canRead;
+            _accessGeneration++;
+            cache.Remove(AccessCacheKey(room, userId));
         }
-
-        var access = await Http.GetFromJsonAsync(
-            $"/internal/rooms/{Uri.EscapeDataString(room)}/access?userId={Uri.EscapeDataString(userId)}",
-            ServerJsonContext.Default.RoomAccess, cancellationToken);
-        canRead = access?.CanRead == true;
-        if (access?.Exists == true)
-        {
-            cache.Set(key, canRead, new MemoryCacheEntryOptions
-            {
-                AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(options.AccessCacheMs),
-                Size = 1,
-            });
-        }
-
-        return canRead;
     }
-
-    /// <summary>Forgets a cached answer, when the user was removed from the room.</summary>
-    public void ForgetAccess(string room, string userId) => cache.Remove(AccessCacheKey(room, userId));
 
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
@@ -90,6 +82,47 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Grants for rooms that exist are reused for <see cref="RealtimeOptions.AccessCacheMs"/> (a removal forgets them
+    /// on every replica); refusals never are, so a member just added is let in at the next join.
+    /// </summary>
+    private async Task<bool> CheckAccessAsync(string room, string userId, HttpMethod method, string endpoint, CancellationToken cancellationToken)
+    {
+        var key = AccessCacheKey(room, userId);
+        if (cache.TryGetValue(key, out bool _))
+        {
+            return true;
+        }
+
+        var generation = Volatile.Read(ref _accessGeneration);
+        using var request = new HttpRequestMessage(method,
+            $"/internal/rooms/{Uri.EscapeDataString(room)}/{endpoint}?userId={Uri.EscapeDataString(userId)}");
+        using var response = await Http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var access = await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.RoomAccess, cancellationToken);
+        if (access is not { CanRead: true })
+        {
+            return false;
+        }
+
+        if (access.Exists)
+        {
+            lock (_accessGate)
+            {
+                if (_accessGeneration == generation)
+                {
+                    cache.Set(key, true, new MemoryCacheEntryOptions
+                    {
+                        AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(options.AccessCacheMs),
+                        Size = 1,
+                    });
+                }
+            }
+        }
+
+        return true;
     }
 
     private static string AccessCacheKey(string room, string userId) => $"access|{room}|{userId}";

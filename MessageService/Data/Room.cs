@@ -7,8 +7,8 @@ public enum RoomVisibility
 }
 
 /// <summary>
-/// A room someone created, or a public room recorded when its first message was stored
-/// (such a room has no owner, so nobody can change its members).
+/// A room someone created, or a public room recorded on its first join (or when its first message was stored):
+/// such a room has no owner, so nobody can change its members or create it again.
 /// </summary>
 public sealed class Room
 {

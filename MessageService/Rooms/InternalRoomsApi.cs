@@ -13,6 +13,7 @@ public static class InternalRoomsApi
         var group = app.MapGroup("/internal/rooms");
 
         group.MapGet("/{room}/access", GetAccessAsync);
+        group.MapPost("/{room}/joins", PostJoinAsync);
         group.MapGet("/{room}/last-seq", GetLastSeqAsync);
 
         return group;
@@ -32,6 +33,24 @@ public static class InternalRoomsApi
         }
 
         var access = await RoomAccess.CheckAsync(db, room, userId, cancellationToken);
+        return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
+    }
+
+    /// <summary>The access of a join: like <see cref="GetAccessAsync"/>, and a room nobody created comes into being, public.</summary>
+    public static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> PostJoinAsync(
+        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        if (string.IsNullOrEmpty(userId))
+        {
+            return RoomProblems.Invalid("userId", "A userId is required.");
+        }
+
+        var access = await RoomAccess.CheckJoinAsync(db, room, userId, cancellationToken);
         return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
     }
 

@@ -25,4 +25,25 @@ public sealed record RoomAccess(string Room, bool Exists, RoomVisibility Visibil
             _ => new RoomAccess(room, true, RoomVisibility.Private, found.OwnerId == userId || found.IsMember),
         };
     }
+
+    /// <summary>
+    /// The access of a join. A room nobody created comes into being here, recorded as public without owner, so a
+    /// create after this join answers 409; the row's primary key orders this against a concurrent create, whose
+    /// private room a join that loses the race then sees (and is refused).
+    /// </summary>
+    public static async Task<RoomAccess> CheckJoinAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken)
+    {
+        var access = await CheckAsync(db, room, userId, cancellationToken);
+        if (access.Exists || RoomId.IsReserved(room))
+        {
+            return access;
+        }
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "Rooms" ("Id", "Visibility", "OwnerId", "CreatedAt")
+            VALUES ({room}, 'Public', NULL, now())
+            ON CONFLICT ("Id") DO NOTHING
+            """, cancellationToken);
+        return await CheckAsync(db, room, userId, cancellationToken);
+    }
 }

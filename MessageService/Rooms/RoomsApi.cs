@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RealtimeAspire.MessageService.Data;
-using StackExchange.Redis;
 
 namespace RealtimeAspire.MessageService.Rooms;
 
@@ -27,8 +26,8 @@ public static class RoomsApi
     }
 
     public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
-        CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
-        UserDirectory users, PresenceReader presence, RoomControl control, CancellationToken cancellationToken)
+        CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
+        CancellationToken cancellationToken)
     {
         if (!RoomId.IsValid(request.Room))
         {
@@ -52,7 +51,9 @@ public static class RoomsApi
             return RoomProblems.Invalid("members", $"Members are up to {MaxInitialMembers} usernames.");
         }
 
-        if (await db.Rooms.AnyAsync(r => r.Id == room, cancellationToken) || await IsInUseAsync(redis, room))
+        // A public room exists from its first join on (RoomAccess.CheckJoinAsync records it), so nobody takes over
+        // a room in use; the primary key decides a create racing that first join.
+        if (await db.Rooms.AnyAsync(r => r.Id == room, cancellationToken))
         {
             return RoomProblems.RoomExists(room);
         }
@@ -85,28 +86,15 @@ public static class RoomsApi
             return RoomProblems.RoomExists(room);
         }
 
-        if (visibility == RoomVisibility.Private)
-        {
-            // Someone may sit in the room already (joined while it was an uncreated public room): after the commit,
-            // every present user who is not a member leaves it, as after a removal.
-            foreach (var present in await presence.ReadAsync(room))
-            {
-                if (created.Members.All(m => m.UserId != present.UserId))
-                {
-                    await control.PublishKickAsync(room, present.UserId);
-                }
-            }
-        }
-
         var members = created.Members.Select(m => new RoomMemberResponse(m.UserId, m.Username)).ToList();
         return TypedResults.Created($"/api/rooms/{Uri.EscapeDataString(room)}", new RoomResponse(room, visibility.ToProtocol(), caller.UserId, members));
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
-        string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
-        UserDirectory users, CancellationToken cancellationToken)
+        string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
+        CancellationToken cancellationToken)
     {
-        if (await FindOwnedRoomAsync(db, redis, room, Caller.From(user), cancellationToken) is { } problem)
+        if (await FindOwnedRoomAsync(db, room, Caller.From(user), cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -138,11 +126,11 @@ public static class RoomsApi
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
-        string room, string username, ClaimsPrincipal user, MessagesDbContext db, IConnectionMultiplexer redis,
-        RoomControl control, CancellationToken cancellationToken)
+        string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        if (await FindOwnedRoomAsync(db, redis, room, caller, cancellationToken) is { } problem)
+        if (await FindOwnedRoomAsync(db, room, caller, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -215,22 +203,15 @@ public static class RoomsApi
 
     /// <summary>Null when the room exists and the caller owns it, else the problem to answer.</summary>
     private static async Task<ProblemHttpResult?> FindOwnedRoomAsync(
-        MessagesDbContext db, IConnectionMultiplexer redis, string room, Caller caller, CancellationToken cancellationToken)
+        MessagesDbContext db, string room, Caller caller, CancellationToken cancellationToken)
     {
         var owner = await db.Rooms.Where(r => r.Id == room).Select(r => new { r.OwnerId }).FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
-            // In use but never created: a public room without owner.
-            return await IsInUseAsync(redis, room) ? RoomProblems.NotOwner(room) : RoomProblems.RoomNotFound(room);
+            return RoomProblems.RoomNotFound(room);
         }
 
+        // A public room that came into being on first join (or first message) has no owner.
         return owner.OwnerId == caller.UserId ? null : RoomProblems.NotOwner(room);
     }
-
-    /// <summary>
-    /// A public room in use without having been created: ConnectionService keeps its counter in Redis from its
-    /// first message on, before that message is stored here.
-    /// </summary>
-    private static Task<bool> IsInUseAsync(IConnectionMultiplexer redis, string room) =>
-        RoomId.IsValid(room) ? redis.GetDatabase().KeyExistsAsync(RedisKeys.Seq(room)) : Task.FromResult(false);
 }

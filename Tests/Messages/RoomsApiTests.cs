@@ -62,7 +62,7 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
         var room = MessagesTestKit.NewRoom("joined");
         await using (var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, joiner.AsTestUser()))
         {
-            // Its first message, not yet stored: only Redis knows the room at this point.
+            // Joined, which brings it into being, and written to.
             await client.JoinAsync(room);
             await client.SendMessageAsync(room, "first");
         }
@@ -199,6 +199,36 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
         Assert.Equal(new RoomAccessResponse(privateRoom, true, "private", false), await AccessAsync(privateRoom, "anyone"));
         Assert.Equal(new RoomAccessResponse("user:u-7", false, "private", true), await AccessAsync("user:u-7", "u-7"));
         Assert.Equal(new RoomAccessResponse("user:u-7", false, "private", false), await AccessAsync("user:u-7", "u-8"));
+    }
+
+    [Fact]
+    public async Task A_join_brings_a_room_nobody_created_into_being_as_public_and_changes_no_other_room()
+    {
+        using var owner = await TestUsers.RegisterAsync(fixture);
+        var privateRoom = await CreateRoomAsync(owner, "private");
+        var uncreated = MessagesTestKit.NewRoom("first-join");
+        using var messageService = fixture.App.CreateHttpClient("message-service", "http");
+
+        async Task<RoomAccessResponse?> JoinAsync(string room, string userId)
+        {
+            using var response = await messageService.PostAsync($"/internal/rooms/{room}/joins?userId={userId}", null).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<RoomAccessResponse>().WaitAsync(Timeout);
+        }
+
+        var firstJoin = await JoinAsync(uncreated, "anyone");
+        var access = await messageService.GetFromJsonAsync<RoomAccessResponse>($"/internal/rooms/{uncreated}/access?userId=someone").WaitAsync(Timeout);
+        var outsiderJoin = await JoinAsync(privateRoom, "anyone");
+        var ownerJoin = await JoinAsync(privateRoom, owner.UserId);
+        var userRoomJoin = await JoinAsync("user:u-9", "u-8");
+
+        Assert.Equal(new RoomAccessResponse(uncreated, true, "public", true), firstJoin);
+        Assert.Equal(new RoomAccessResponse(uncreated, true, "public", true), access);
+        Assert.Equal(new RoomAccessResponse(privateRoom, true, "private", false), outsiderJoin);
+        Assert.Equal(new RoomAccessResponse(privateRoom, true, "private", true), ownerJoin);
+        Assert.Equal(new RoomAccessResponse("user:u-9", false, "private", false), userRoomJoin);
+        await AssertProblemAsync(await owner.Client.PostAsJsonAsync("/api/rooms", new { room = uncreated, visibility = "private" }), HttpStatusCode.Conflict, "Room exists");
+        await AssertProblemAsync(await owner.Client.PostAsJsonAsync($"/api/rooms/{uncreated}/members", new { username = owner.Username }), HttpStatusCode.Forbidden, "Not the room owner");
     }
 
     private static async Task<string> CreateRoomAsync(ApiUser owner, string visibility, params string[] members)
