@@ -92,13 +92,13 @@ public sealed class AuthorizationMatrixTests(RealtimeAppFixture fixture, ITestOu
         await using var x = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, user);
         await using var h = await HubTestClient.ConnectAsync(fixture.GatewayUri, user);
         await using var s = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, squatter);
-        // Joined while nobody had created it: a public room that comes into being on first join, and is in use.
+        // Joined while nobody had created it: a public room that comes into being on first join, in use, not written to.
         await x.JoinAsync(room);
         Assert.Equal("joined", (await h.JoinAsync(room)).Type());
-        await x.SendMessageAsync(room, "we are here");
 
         using var create = RealtimeTestKit.Authorized(HttpMethod.Post, "/api/rooms", squatter, new { room, visibility = "private" });
         using var created = await http.SendAsync(create).WaitAsync(RealtimeTestKit.Timeout);
+        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
         var problem = await created.Content.ReadAsStringAsync();
         var squatterJoin = await s.JoinAsync(room);
         var ack = await s.SendMessageAsync(room, "still public");
@@ -115,7 +115,6 @@ public sealed class AuthorizationMatrixTests(RealtimeAppFixture fixture, ITestOu
             .Set("usersDropped", dropped)
             .Write();
 
-        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
         Assert.Equal("application/problem+json", created.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Room exists", JsonDocument.Parse(problem).RootElement.Str("title"));
         Assert.Equal((room, room), (seen.Str("room"), hubSeen.Str("room")));
@@ -141,6 +140,7 @@ public sealed class AuthorizationMatrixTests(RealtimeAppFixture fixture, ITestOu
 
         using var create = RealtimeTestKit.Authorized(HttpMethod.Post, "/api/rooms", squatter, new { room, visibility = "private" });
         using var created = await http.SendAsync(create).WaitAsync(RealtimeTestKit.Timeout);
+        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
         var rejoin = await x.JoinAsync(room);
         var hubRejoin = await h.JoinAsync(room);
 
@@ -150,7 +150,6 @@ public sealed class AuthorizationMatrixTests(RealtimeAppFixture fixture, ITestOu
             .Set("rejoinSignalR", hubRejoin.Type())
             .Write();
 
-        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
         Assert.Equal(("joined", "joined"), (rejoin.Type(), hubRejoin.Type()));
     }
 
