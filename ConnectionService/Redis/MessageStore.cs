@@ -50,7 +50,8 @@ public sealed class MessageStore(
         var messageId = Guid.CreateVersion7().ToString();
         var (prefix, suffix) = Frames.MessageAroundSeq(
             message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
-        List<RedisKey> keys = [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room)];
+        List<RedisKey> keys =
+            [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room), RedisKeys.Unstored(message.Room)];
         if (!IsCluster)
         {
             keys.Add(charge.Key);
