@@ -6,8 +6,9 @@ public sealed class HistoryOptions
     public const string SectionName = "MessageService:History";
 
     /// <summary>
-    /// The most hand-off entries of one partition a read looks through for the room's not-yet-stored messages; with
-    /// more waiting, storage is far behind and history answers 503 until it has caught up.
+    /// The most not-yet-stored messages a read takes from the room's unstored set, and the most entries of the
+    /// partition's hand-off stream it looks through when the recent stream lacks some of them; with more waiting,
+    /// storage is far behind and history answers 503 until it has caught up.
     /// </summary>
     public int MaxUnstoredEntries { get; set; } = 5000;
 
