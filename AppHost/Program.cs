@@ -29,7 +29,10 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WithSigningKeyRotationCommand(operatorKey);
 
+// Direct, not behind Aspire's proxy: a stopped MessageService refuses connections at once (the Gateway answers 503)
+// instead of the proxy holding them open until they time out.
 var messageService = builder.AddProject<Projects.MessageService>("message-service")
+    .WithDirectEndpoint(port: 0)
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(messagesDb).WaitFor(messagesDb)

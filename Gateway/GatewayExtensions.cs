@@ -34,6 +34,7 @@ public static class GatewayExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseOriginPolicy();
+            proxy.UseUpstreamUnavailable();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

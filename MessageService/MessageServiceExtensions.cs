@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
 using RealtimeAspire.MessageService.Persistence;
 
 namespace RealtimeAspire.MessageService;
@@ -7,6 +9,12 @@ public static class MessageServiceExtensions
     public static IHostApplicationBuilder AddMessageServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
+        builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName);
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddOptions<RequestTimeoutOptions>()
+            .Configure<IOptions<HistoryOptions>>((timeouts, history) => StorageUnavailableHandler.ConfigureTimeouts(timeouts, history.Value));
+        builder.Services.AddScoped<HistoryReader>();
         builder.AddJwtAuthentication();
 
         builder.AddMessagePersistence();

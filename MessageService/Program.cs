@@ -5,6 +5,8 @@ builder.AddMessageServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseRequestTimeouts();
 app.MapDefaultEndpoints();
 app.MapRoomsApi();
 app.MapInternalRoomsApi();

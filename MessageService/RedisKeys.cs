@@ -32,6 +32,10 @@ public static class RedisKeys
 
     public static string Seq(string room) => $"{PartitionTag(room)}:seq:{room}";
 
+    public static string Recent(string room) => $"{PartitionTag(room)}:recent:{room}";
+
+    public static string Unstored(string room) => $"{PartitionTag(room)}:unstored:{room}";
+
     public static string Presence(string room) => $"{PartitionTag(room)}:presence:{room}";
 
     private static string PartitionTag(string room) => $"{{rt:p{Partition(room)}}}";

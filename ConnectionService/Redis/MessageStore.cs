@@ -29,8 +29,15 @@ public sealed class MessageStore(
     public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, RateCharge charge, CancellationToken cancellationToken)
     {
         var script = RedisScripts.AppendMessage;
+        var dedup = message.ClientId is null ? (RedisKey?)null : RedisKeys.Dedup(message.Room, message.UserId, message.ClientId);
         if (IsCluster)
         {
+            // A resend is answered from its record before the rate limit, as the single script does.
+            if (dedup is { } resent && await Database.StringGetAsync(resent) is { IsNull: false } previous)
+            {
+                return new AppendedMessage(Frames.Utf8((string)previous!), null);
+            }
+
             var retryAfterMs = await limits.TryConsumeMessageAsync(charge);
             if (retryAfterMs > 0)
             {
@@ -43,15 +50,16 @@ public sealed class MessageStore(
         var messageId = Guid.CreateVersion7().ToString();
         var (prefix, suffix) = Frames.MessageAroundSeq(
             message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
-        List<RedisKey> keys = [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room)];
+        List<RedisKey> keys =
+            [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room), RedisKeys.Unstored(message.Room)];
         if (!IsCluster)
         {
             keys.Add(charge.Key);
         }
 
-        if (message.ClientId is not null)
+        if (dedup is { } dedupKey)
         {
-            keys.Add(RedisKeys.Dedup(message.Room, message.UserId, message.ClientId));
+            keys.Add(dedupKey);
         }
 
         RedisValue[] args =

@@ -32,6 +32,9 @@ public static class RedisKeys
 
     public static RedisKey Handoff(string room) => $"{Tag(room)}:handoff";
 
+    /// <summary>The seqs of the room's messages handed off and not yet stored by MessageService (sorted set, score = member = seq).</summary>
+    public static RedisKey Unstored(string room) => $"{Tag(room)}:unstored:{room}";
+
     public static RedisKey Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{userId}:{clientId}";
 
     public static RedisKey Presence(string room) => $"{Tag(room)}:presence:{room}";

@@ -8,47 +8,51 @@ public static class RedisScripts
 {
     /// <summary>
     /// A message's whole hand-off, the user's rate limit included, in one round trip. KEYS: seq, recent, handoff,
-    /// the user's rate window[, dedup]. ARGV: frame prefix, frame suffix, recent MAXLEN, room channel, traceparent,
-    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member. Returns {'limited', ms}
-    /// when the user is over the limit, {'dup', ack} for a resent client id (counted, as any message is),
-    /// {'noseq'} when the room's counter is unknown (re-seed first; nothing was counted), else {'ok', seq, ack}.
+    /// unstored, the user's rate window[, dedup]. ARGV: frame prefix, frame suffix, recent MAXLEN, room channel, traceparent,
+    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member. Returns {'dup', ack} for a
+    /// resent client id (answered before the rate limit and not counted), {'limited', ms} when the user is over the
+    /// limit, {'noseq'} when the room's counter is unknown (re-seed first; nothing was counted), else {'ok', seq, ack}.
     /// The rate key is in the user's slot, not the room's: on a Redis Cluster the hand-off is
     /// <see cref="AppendMessageInRoomSlot"/>, after <see cref="ConsumeRate"/>.
     /// </summary>
     public const string AppendMessage = """
-        local dedup = KEYS[5]
+        local dedup = KEYS[6]
+        local previous = dedup and redis.call('GET', dedup)
+        if previous then return {'dup', previous} end
         local now = tonumber(ARGV[8])
         local window = tonumber(ARGV[9])
-        redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
-        if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[10]) then
-          local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+        redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - window)
+        if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[10]) then
+          local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
           return {'limited', math.max(1, tonumber(oldest[2]) + window - now)}
         end
-        local previous = dedup and redis.call('GET', dedup)
-        if not previous and redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
-        redis.call('ZADD', KEYS[4], now, ARGV[11])
-        redis.call('PEXPIRE', KEYS[4], window)
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
+        redis.call('ZADD', KEYS[5], now, ARGV[11])
+        redis.call('PEXPIRE', KEYS[5], window)
 
         """ + HandOff;
 
     /// <summary>
-    /// The hand-off alone, every key in the room's slot (for a Redis Cluster; the rate limit was checked before).
-    /// KEYS: seq, recent, handoff[, dedup]. ARGV and results as <see cref="AppendMessage"/>'s, without 'limited'.
+    /// The hand-off alone, every key in the room's slot (for a Redis Cluster; the rate limit was checked before,
+    /// after the resend check of <see cref="MessageStore"/>).
+    /// KEYS: seq, recent, handoff, unstored[, dedup]. ARGV and results as <see cref="AppendMessage"/>'s, without 'limited'.
     /// </summary>
     public const string AppendMessageInRoomSlot = """
-        local dedup = KEYS[4]
+        local dedup = KEYS[5]
         local previous = dedup and redis.call('GET', dedup)
-        if not previous and redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
+        if previous then return {'dup', previous} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
 
         """ + HandOff;
 
     private const string HandOff = """
-        if previous then return {'dup', previous} end
         local seq = redis.call('INCR', KEYS[1])
         local frame = ARGV[1] .. seq .. ARGV[2]
         -- A recent stream that is ahead of the counter must not stop the message: replay falls back to history.
         redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], seq .. '-1', 'm', frame)
         redis.call('XADD', KEYS[3], '*', 'm', frame, 'tp', ARGV[5])
+        -- Until MessageService has stored it: history merges these seqs from the recent stream (docs/architecture.md).
+        redis.call('ZADD', KEYS[4], seq, seq)
         redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. frame)
         local ack = ARGV[6] .. seq .. '}'
         if dedup then redis.call('SET', dedup, ack, 'PX', ARGV[7]) end

@@ -1,3 +1,4 @@
+using RealtimeAspire.MessageService.Data;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.MessageService.Persistence;
@@ -23,7 +24,7 @@ public static class HandoffStreams
 
     /// <summary>
     /// Acknowledges and deletes stored entries in one transaction per stream, so the streams hold exactly
-    /// the entries not yet stored.
+    /// the entries not yet stored, and takes their seqs off their rooms' unstored sets in the same step.
     /// </summary>
     public static async Task AcknowledgeAsync(IDatabase db, IEnumerable<HandoffEntry> entries)
     {
@@ -36,6 +37,11 @@ public static class HandoffStreams
                 var transaction = db.CreateTransaction();
                 _ = transaction.StreamAcknowledgeAsync(key, RedisKeys.HandoffConsumerGroup, ids);
                 _ = transaction.StreamDeleteAsync(key, ids);
+                foreach (var room in partition.Where(entry => entry.Message is not null).GroupBy(entry => entry.Message!.Room))
+                {
+                    _ = transaction.SortedSetRemoveAsync(RedisKeys.Unstored(room.Key), [.. room.Select(entry => (RedisValue)entry.Message!.Seq)]);
+                }
+
                 return transaction.ExecuteAsync();
             })
             .ToArray();
@@ -63,6 +69,57 @@ public static class HandoffStreams
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// The room's acknowledged messages that may not be stored yet: the seqs of its unstored set, read from its recent
+    /// stream. Null when more than <paramref name="maxEntries"/> wait, or when the recent stream lacks one of them (trimmed
+    /// past it, or Redis lost it): then only the partition's hand-off stream knows them.
+    /// </summary>
+    public static async Task<List<StoredMessage>?> ReadUnstoredFromRecentAsync(IDatabase db, string room, int maxEntries)
+    {
+        var seqs = await db.SortedSetRangeByRankAsync(RedisKeys.Unstored(room), 0, maxEntries);
+        if (seqs.Length == 0 || seqs.Length > maxEntries)
+        {
+            return seqs.Length == 0 ? [] : null;
+        }
+
+        var wanted = seqs.Select(seq => (long)seq).ToHashSet();
+        var entries = await db.StreamRangeAsync(RedisKeys.Recent(room), $"{wanted.Min()}-0", $"{wanted.Max()}-1");
+        var messages = entries
+            .Select(entry => HandoffEntry.ParseMessage(entry["m"]))
+            .OfType<StoredMessage>()
+            .Where(message => message.Room == room && wanted.Contains(message.Seq))
+            .ToList();
+        return messages.Count == wanted.Count ? messages : null;
+    }
+
+    /// <summary>
+    /// The messages of <paramref name="room"/> still in its partition's hand-off stream: acknowledged to their
+    /// senders and maybe not yet stored (an entry leaves the stream only after its batch is committed). Null when the
+    /// stream holds more than <paramref name="maxEntries"/>: storage is that far behind, and reading it all would not pay.
+    /// </summary>
+    public static async Task<List<StoredMessage>?> ReadUnstoredAsync(IDatabase db, string room, int maxEntries)
+    {
+        var entries = await db.StreamRangeAsync(RedisKeys.Handoff(RedisKeys.Partition(room)), "-", "+", count: maxEntries + 1);
+        if (entries.Length > maxEntries)
+        {
+            return null;
+        }
+
+        var messages = new List<StoredMessage>();
+        foreach (var entry in entries)
+        {
+            // The frame carries the room id verbatim (its characters need no JSON escaping): most entries are skipped unparsed.
+            var frame = entry["m"];
+            if (!frame.IsNullOrEmpty && ((string)frame!).Contains(room, StringComparison.Ordinal)
+                && HandoffEntry.ParseMessage(frame) is { } message && message.Room == room)
+            {
+                messages.Add(message);
+            }
+        }
+
+        return messages;
     }
 
     /// <summary>The entries not yet stored, over all partitions, and when the oldest of them was written.</summary>

@@ -14,7 +14,7 @@ public static class InternalRoomsApi
 
         group.MapGet("/{room}/access", GetAccessAsync);
         group.MapPost("/{room}/joins", PostJoinAsync);
-        group.MapGet("/{room}/last-seq", GetLastSeqAsync);
+        group.MapGet("/{room}/last-seq", GetLastSeqAsync).WithRequestTimeout(StorageUnavailableHandler.TimeoutPolicy);
 
         return group;
     }
@@ -55,13 +55,13 @@ public static class InternalRoomsApi
     }
 
     public static async Task<Results<Ok<LastSeqResponse>, ValidationProblem>> GetLastSeqAsync(
-        string room, MessagesDbContext db, CancellationToken cancellationToken)
+        string room, HistoryReader history, CancellationToken cancellationToken)
     {
         if (!RoomId.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }
 
-        return TypedResults.Ok(new LastSeqResponse(room, await MessageHistory.LastSeqAsync(db, room, cancellationToken)));
+        return TypedResults.Ok(new LastSeqResponse(room, await history.LastSeqAsync(room, cancellationToken)));
     }
 }

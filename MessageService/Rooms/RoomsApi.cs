@@ -19,7 +19,7 @@ public static class RoomsApi
         group.MapPost("", CreateRoomAsync);
         group.MapPost("/{room}/members", AddMemberAsync);
         group.MapDelete("/{room}/members/{username}", RemoveMemberAsync);
-        group.MapGet("/{room}/messages", GetMessagesAsync);
+        group.MapGet("/{room}/messages", GetMessagesAsync).WithRequestTimeout(StorageUnavailableHandler.TimeoutPolicy);
         group.MapGet("/{room}/presence", GetPresenceAsync);
 
         return group;
@@ -156,7 +156,7 @@ public static class RoomsApi
 
     public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
         string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
-        CancellationToken cancellationToken)
+        HistoryReader history, CancellationToken cancellationToken)
     {
         if (!RoomId.IsValid(room))
         {
@@ -180,8 +180,7 @@ public static class RoomsApi
             return RoomProblems.NotReadable(room);
         }
 
-        var messages = await MessageHistory.PageAsync(db, room, after, before, pageSize, cancellationToken);
-        return TypedResults.Ok(new MessagesPage(messages.Select(MessageFrame.From).ToList()));
+        return TypedResults.Ok(new MessagesPage(await history.PageAsync(room, after, before, pageSize, cancellationToken)));
     }
 
     public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(

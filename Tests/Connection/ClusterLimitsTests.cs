@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Connection;
@@ -43,6 +44,29 @@ public sealed class ClusterLimitsTests(RealtimeAppFixture fixture)
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), seen);
         Assert.DoesNotContain(await watcher.DrainAsync(), f => f.Type() == "message");
         Assert.Equal(WebSocketState.Open, a2.Socket.State);
+    }
+
+    [Fact]
+    public async Task A_resend_of_an_acked_id_at_the_rate_limit_gets_its_ack_not_rate_limited()
+    {
+        using var http = fixture.CreateGatewayClient();
+        var alice = await RealtimeTestClient.CreateUserAsync(http);
+        await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, alice);
+        var room = RealtimeTestKit.NewRoom("rate-resend");
+        await client.JoinAsync(room);
+        var acks = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            acks.Add((await client.SendMessageAsync(room, $"message {i}", id: $"id-{i}")).GetRawText());
+        }
+
+        await client.SendAsync(new { type = "message", room, content = "the 101st", id = "over" });
+        var limited = await AnswerToAsync(client, "over");
+        await client.SendAsync(new { type = "message", room, content = "message 7", id = "id-7" });
+        var resent = await AnswerToAsync(client, "id-7");
+
+        Assert.Equal(("error", "rate_limited"), (limited.Type(), limited.Str("code")));
+        Assert.Equal(acks[7], resent.GetRawText());
     }
 
     [Fact]
@@ -99,5 +123,18 @@ public sealed class ClusterLimitsTests(RealtimeAppFixture fixture)
         Assert.Contains("websocket_message_latency_ms_bucket{", metrics);
         Assert.Contains("le=\"0.25\"", metrics);
         Assert.Matches(@"websocket_connections_active\{[^}]*\} [1-9]", metrics);
+    }
+
+    /// <summary>The <c>ack</c> or <c>error</c> that answers the message with client id <paramref name="id"/>; other frames are passed over.</summary>
+    private static async Task<JsonElement> AnswerToAsync(RealtimeTestClient client, string id)
+    {
+        while (true)
+        {
+            var frame = await client.ReceiveAsync();
+            if (frame.Type() is "ack" or "error" && frame.TryGetProperty("id", out var answered) && answered.GetString() == id)
+            {
+                return frame;
+            }
+        }
     }
 }
