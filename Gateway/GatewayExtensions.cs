@@ -20,7 +20,8 @@ public static class GatewayExtensions
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
-            .AddTransforms(ReplicaHeader.AddTransform);
+            .AddTransforms(ReplicaHeader.AddTransform)
+            .AddTransforms(SignalRAffinity.AddTransform);
 
         return builder;
     }
@@ -34,6 +35,7 @@ public static class GatewayExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseOriginPolicy();
+            proxy.UseSignalRAffinity();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
