@@ -11,6 +11,7 @@ public static class GatewayExtensions
         builder.Services.Configure<OriginPolicyOptions>(builder.Configuration.GetSection("Gateway"));
         builder.Services.AddSingleton<OriginPolicy>();
         builder.AddAuthRateLimiting();
+        builder.AddAdmissionControl();
 
         // Passive health counts transport failures over a short window only, so a replica that was down and is back
         // is not thrown out again for failures from before its restart (Gateway:PassiveHealth:DetectionWindowSize).
@@ -35,6 +36,7 @@ public static class GatewayExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseOriginPolicy();
+            proxy.UseAdmissionControl();
             proxy.UseSignalRAffinity();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
