@@ -110,13 +110,13 @@ public sealed partial class AdmissionControl
                     continue;
                 }
 
-                var now = _time.GetTimestamp();
-                ledger.Young.RemoveAll(open => _time.GetElapsedTime(open.Started, now) >= _options.UnauthenticatedWindow);
+                var now = _time.GetUtcNow();
+                ledger.Young.RemoveAll(open => now - open.Started >= _options.UnauthenticatedWindow);
                 if (ledger.Young.Count >= _options.MaxUnauthenticatedPerAddress)
                 {
                     // The oldest young connection stops counting first.
                     retryAfter = ledger.Young.Count > 0
-                        ? _options.UnauthenticatedWindow - _time.GetElapsedTime(ledger.Young[0].Started, now)
+                        ? _options.UnauthenticatedWindow - (now - ledger.Young[0].Started)
                         : _options.UnauthenticatedWindow;
                     RetireIfEmpty(address, ledger);
                     return false;
@@ -181,7 +181,7 @@ public sealed partial class AdmissionControl
 
         public (string Address, AddressLedger Ledger)? Ledger { get; set; }
 
-        public long Started { get; set; }
+        public DateTimeOffset Started { get; set; }
 
         public void Dispose()
         {
