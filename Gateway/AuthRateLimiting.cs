@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -29,18 +28,11 @@ public static class AuthRateLimiting
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = RejectAsync;
             options.AddPolicy(PolicyName, context =>
-                RateLimitPartition.GetFixedWindowLimiter(ClientAddress(context), _ => limiter));
+                RateLimitPartition.GetFixedWindowLimiter(ClientAddress.Of(context), _ => limiter));
         });
 
         return builder;
     }
-
-    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress switch
-    {
-        { IsIPv4MappedToIPv6: true } address => address.MapToIPv4().ToString(),
-        IPAddress address => address.ToString(),
-        null => "unknown",
-    };
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

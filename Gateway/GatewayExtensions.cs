@@ -11,6 +11,7 @@ public static class GatewayExtensions
         builder.Services.Configure<OriginPolicyOptions>(builder.Configuration.GetSection("Gateway"));
         builder.Services.AddSingleton<OriginPolicy>();
         builder.AddAuthRateLimiting();
+        builder.AddAdmissionControl();
 
         // Passive health counts transport failures over a short window only, so a replica that was down and is back
         // is not thrown out again for failures from before its restart (Gateway:PassiveHealth:DetectionWindowSize).
@@ -20,7 +21,8 @@ public static class GatewayExtensions
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
-            .AddTransforms(ReplicaHeader.AddTransform);
+            .AddTransforms(ReplicaHeader.AddTransform)
+            .AddTransforms(SignalRAffinity.AddTransform);
 
         return builder;
     }
@@ -35,6 +37,8 @@ public static class GatewayExtensions
         {
             proxy.UseOriginPolicy();
             proxy.UseUpstreamUnavailable();
+            proxy.UseAdmissionControl();
+            proxy.UseSignalRAffinity();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -32,7 +32,7 @@ public static class ReplicaHeader
 
     // Service discovery renames a resolved destination "connection-service-1[http://localhost:5001/]"; the
     // configured name is what identifies the replica, the address is an internal detail.
-    private static string ConfiguredName(string destinationId)
+    public static string ConfiguredName(string destinationId)
     {
         var resolvedAddress = destinationId.IndexOf('[');
         return resolvedAddress > 0 ? destinationId[..resolvedAddress] : destinationId;

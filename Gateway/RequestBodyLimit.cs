@@ -37,7 +37,7 @@ public static class RequestBodyLimit
         }
     }
 
-    private static bool IsWebSocketRequest(HttpContext context) =>
+    public static bool IsWebSocketRequest(HttpContext context) =>
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest is true
         || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect is true;
 

@@ -17,11 +17,12 @@ public static class TestSystem
     public const int AuthRateLimitPerMinute = 1000;
 
     /// <summary>
-    /// Starts the AppHost with its data in <paramref name="dataPath"/> and a free Gateway port, lets
+    /// Starts the AppHost with its data in <paramref name="dataPath"/> and a free Gateway port (and
+    /// <paramref name="settings"/>, AppHost arguments such as <c>--Gateway:Admission:MaxConnections=6</c>), lets
     /// <paramref name="configure"/> adjust resources, and waits until every resource is healthy.
     /// </summary>
     public static async Task<DistributedApplication> StartAsync(
-        string dataPath, Action<IDistributedApplicationTestingBuilder>? configure = null)
+        string dataPath, Action<IDistributedApplicationTestingBuilder>? configure = null, IEnumerable<string>? settings = null)
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
@@ -34,6 +35,7 @@ public static class TestSystem
                 // per 10 s. The limit itself is tested from another address (GatewayHardeningTests).
                 $"--Gateway:AuthRateLimit:PermitLimit={AuthRateLimitPerMinute}",
                 "--Gateway:AuthRateLimit:Window=00:01:00",
+                .. settings ?? [],
             ],
             cancellation.Token);
 

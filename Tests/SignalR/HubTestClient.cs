@@ -45,14 +45,28 @@ public sealed class HubTestClient : IAsyncDisposable
     /// <summary>Completes when the connection is closed for good (no reconnect follows).</summary>
     public Task<Exception?> Closed => _closed.Task;
 
+    /// <param name="keepCookies">false: a client that sends no cookie at all, like SignalR clients that keep none.</param>
     public static async Task<HubTestClient> ConnectAsync(
-        Uri gateway, TestUser user, HttpTransportType transport = HttpTransportType.WebSockets, bool reconnect = false)
+        Uri gateway, TestUser user, HttpTransportType transport = HttpTransportType.WebSockets, bool reconnect = false,
+        bool keepCookies = true)
     {
         var replica = new ReplicaRecorder();
         var builder = new HubConnectionBuilder().WithUrl(new Uri(gateway, "/hub"), transport, options =>
         {
             options.AccessTokenProvider = () => Task.FromResult<string?>(user.AccessToken);
-            options.HttpMessageHandlerFactory = inner => new ReplicaHandler(inner, replica);
+            options.HttpMessageHandlerFactory = inner =>
+            {
+                if (!keepCookies && inner is HttpClientHandler handler)
+                {
+                    handler.UseCookies = false;
+                }
+
+                return new ReplicaHandler(inner, replica);
+            };
+            if (!keepCookies)
+            {
+                options.WebSocketConfiguration = socket => socket.Cookies = null;
+            }
         });
         if (reconnect)
         {

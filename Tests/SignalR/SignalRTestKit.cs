@@ -11,14 +11,15 @@ public static class SignalRTestKit
     /// (the Gateway balances new clients; it cannot be told where to go).
     /// </summary>
     public static async Task<HubTestClient> ConnectOnReplicaAsync(
-        Uri gateway, TestUser user, Func<string, bool> wanted, HttpTransportType transport = HttpTransportType.WebSockets)
+        Uri gateway, TestUser user, Func<string, bool> wanted, HttpTransportType transport = HttpTransportType.WebSockets,
+        bool keepCookies = true)
     {
         var others = new List<HubTestClient>();
         try
         {
             for (var attempt = 0; attempt < 12; attempt++)
             {
-                var client = await HubTestClient.ConnectAsync(gateway, user, transport);
+                var client = await HubTestClient.ConnectAsync(gateway, user, transport, keepCookies: keepCookies);
                 if (wanted(client.ReplicaId!))
                 {
                     return client;

@@ -51,6 +51,42 @@ public sealed class SignalRTransportTests(RealtimeAppFixture fixture)
         Assert.Equal(bob.UserId, bobLeft.Str("userId"));
     }
 
+    [Theory]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    [InlineData(HttpTransportType.LongPolling)]
+    public async Task A_client_that_keeps_no_cookie_stays_on_the_replica_that_issued_its_connection(HttpTransportType transport)
+    {
+        using var http = fixture.CreateGatewayClient();
+        var alice = await RealtimeTestClient.CreateUserAsync(http, "alice");
+        var bob = await RealtimeTestClient.CreateUserAsync(http, "bob");
+        await using var a = await HubTestClient.ConnectAsync(fixture.GatewayUri, alice, transport, keepCookies: false);
+        await using var b = await SignalRTestKit.ConnectOnReplicaAsync(
+            fixture.GatewayUri, bob, replica => replica != a.ReplicaId, transport, keepCookies: false);
+        var room = RealtimeTestKit.NewRoom("cookieless");
+
+        await a.JoinAsync(room);
+        await b.JoinAsync(room);
+        var acks = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            acks.Add((await a.SendAsync(room, $"from a {i}", $"a-{i}")).Seq());
+            acks.Add((await b.SendAsync(room, $"from b {i}", $"b-{i}")).Seq());
+        }
+
+        var atA = new List<long>();
+        var atB = new List<long>();
+        for (var i = 0; i < acks.Count; i++)
+        {
+            atA.Add((await a.WaitForAsync("message")).Seq());
+            atB.Add((await b.WaitForAsync("message")).Seq());
+        }
+
+        Assert.NotEqual(a.ReplicaId, b.ReplicaId);
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), acks);
+        Assert.Equal(acks, atA);
+        Assert.Equal(acks, atB);
+    }
+
     [Fact]
     public async Task A_hub_client_and_a_websocket_client_in_one_room_see_the_same_messages_with_the_same_seq()
     {
