@@ -12,12 +12,6 @@ public static class RealtimeApi
     {
         if (app is IApplicationBuilder pipeline)
         {
-            pipeline.UseRequestBodyDrain();
-            // Placed here, inside the drain, rather than first (WebApplication's default): the bearer challenge's
-            // 401 answers before the endpoint and must wait for its unread body too.
-            pipeline.UseRouting();
-            pipeline.UseAuthentication();
-            pipeline.UseAuthorization();
             pipeline.UseWebSockets();
         }
 
