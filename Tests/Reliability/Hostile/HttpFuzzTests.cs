@@ -49,6 +49,17 @@ public sealed class HttpFuzzTests(RealtimeAppFixture fixture, ITestOutputHelper 
         clock.Stop();
         var results = outcomes.SelectMany(lane => lane).ToList();
         var unhandledAfter = await CountUnhandledExceptionsAsync();
+        // What the services said about failures, for the report: the exceptions they logged (each once).
+        var logged = new Dictionary<string, List<string>>();
+        foreach (var service in Services)
+        {
+            var lines = await fixture.App.ReadAllLogsAsync(service, Timeout);
+            logged[service] = lines.Select((line, index) => (line, index))
+                .Where(entry => entry.line.Contains(": Yarp", StringComparison.Ordinal) || entry.line.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase))
+                .Select(entry => string.Join(" | ", lines.Skip(entry.index).Take(4).Select(WithoutTimestamp)))
+                .GroupBy(text => text).Select(group => $"{group.Count()} × {group.Key}").Take(15).ToList();
+        }
+
         // Leaks first: they are the rarest and the worst.
         var wrong = results.Where(result => result.Wrong is not null)
             .OrderBy(result => result.Wrong!.StartsWith("leak", StringComparison.Ordinal) ? 0 : 1).ToList();
@@ -65,6 +76,7 @@ public sealed class HttpFuzzTests(RealtimeAppFixture fixture, ITestOutputHelper 
             .Set("leaks", wrong.Count(r => r.Wrong!.StartsWith("leak", StringComparison.Ordinal)))
             .Set("wrong", wrong.Count)
             .Set("unhandledExceptionLogLines", unhandled)
+            .Set("exceptionsLogged", logged)
             .Set("firstWrong", wrong.Take(20).Select(r => $"{r.Case} → {r.Status} {r.Wrong}"))
             .Write();
 
@@ -131,6 +143,9 @@ public sealed class HttpFuzzTests(RealtimeAppFixture fixture, ITestOutputHelper 
 
         return counts;
     }
+
+    // Resource log lines start with their timestamp ("2026-12-02T11:40:23.6020000Z ").
+    private static string WithoutTimestamp(string line) => line.Length > 29 && line[4] == '-' && line[10] == 'T' ? line[29..].Trim() : line.Trim();
 
     private sealed record FuzzResult(HttpFuzzCase Case, int Status, string? Title, string? Wrong, bool CutOff = false);
 }
