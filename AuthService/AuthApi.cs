@@ -83,7 +83,8 @@ public static partial class AuthApi
         }
 
         LogRegistered(loggers.CreateLogger(typeof(AuthApi)), user.Id, user.Username);
-        return TypedResults.Created($"/internal/users/by-name/{user.Username}", new UserResponse(user.Id.ToString(), user.Username));
+        // No Location: an account has no public resource, and the internal lookup is not routed by the Gateway.
+        return TypedResults.Created((string?)null, new UserResponse(user.Id.ToString(), user.Username));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(

@@ -12,7 +12,7 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-// Adds common Aspire services: service discovery, resilience, health checks, and OpenTelemetry.
+// Adds common Aspire services: service discovery, resilience, health checks, OpenTelemetry, and problem responses.
 // Every service of RealtimeAspire calls AddServiceDefaults() and MapDefaultEndpoints().
 public static class Extensions
 {
@@ -28,6 +28,8 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
 
         builder.AddForwardedHeaders();
+
+        builder.AddProblemResponses();
 
         builder.Services.AddServiceDiscovery();
 
@@ -128,6 +130,8 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseProblemResponses();
+
         if (app.Configuration.GetValue("ForwardedHeaders:Enabled", true))
         {
             app.UseForwardedHeaders();

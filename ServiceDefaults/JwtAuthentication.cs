@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -80,18 +79,10 @@ public static class JwtAuthenticationExtensions
                 }
 
                 var invalidToken = context.AuthenticateFailure is not null;
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = invalidToken ? "Bearer error=\"invalid_token\"" : "Bearer";
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status401Unauthorized,
-                        Title = "Unauthorized",
-                        Detail = invalidToken ? "The access token is invalid or has expired." : "An access token is required.",
-                    },
-                });
+                // TryWrite: a client that accepts no JSON still gets its 401 (with an empty body if no writer takes it).
+                await ProblemResponsesExtensions.TryWriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized",
+                    invalidToken ? "The access token is invalid or has expired." : "An access token is required.");
             },
         };
     }

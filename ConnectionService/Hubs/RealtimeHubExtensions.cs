@@ -29,6 +29,7 @@ public static class RealtimeHubExtensions
                 ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
                     detail: "This replica is shutting down; connect again.").ExecuteAsync(context)
                 : next(context));
+            pipeline.UseHubErrorProblems(Path);
         }
 
         return app.MapHub<RealtimeHub>(Path);

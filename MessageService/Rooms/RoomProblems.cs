@@ -22,7 +22,7 @@ public static class RoomProblems
         TypedResults.Problem(title: "Room is private", detail: $"'{room}' is private and you are not a member.", statusCode: StatusCodes.Status403Forbidden);
 
     public static ValidationProblem Invalid(string field, string error) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] }, title: "Invalid request");
 
     public static ValidationProblem InvalidRoom() =>
         Invalid("room", "Room ids match ^[A-Za-z0-9_.:-]{1,128}$.");

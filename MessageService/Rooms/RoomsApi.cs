@@ -147,7 +147,15 @@ public static class RoomsApi
         }
 
         db.RoomMembers.Remove(member);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Removed by a concurrent request (the row was gone): the outcome is the same, and its kick was published.
+            return TypedResults.NoContent();
+        }
 
         // After the commit: a replica re-checking access on the kick must already see the removal.
         await control.PublishKickAsync(room, member.UserId);
