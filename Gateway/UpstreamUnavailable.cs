@@ -25,7 +25,7 @@ public static class UpstreamUnavailable
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             await TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Service unavailable",
+                title: ProblemTitles.ForStatus(StatusCodes.Status503ServiceUnavailable),
                 detail: "The service behind this path cannot be reached right now; retry after the time in Retry-After.").ExecuteAsync(context);
         });
 

@@ -18,7 +18,7 @@ public sealed class StorageUnavailableException(string message) : Exception(mess
 /// </summary>
 public sealed partial class StorageUnavailableHandler(ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
 {
-    public const string Title = "Storage unavailable";
+    public const string Title = "storage_unavailable";
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {

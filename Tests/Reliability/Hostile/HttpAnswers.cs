@@ -21,8 +21,8 @@ public sealed class HttpAnswers
         "Invalid request", "Username taken", "Invalid credentials", "Too many failed logins", "Invalid refresh token",
         // /api/rooms
         "Room exists", "Room not found", "User not found", "Member not found", "Not the room owner", "Room is private",
-        // /ws
-        "websocket_required",
+        // /ws and /hub: the Gateway's admission control
+        "websocket_required", "too_many_unauthenticated_connections",
     };
 
     /// <summary>Header names that are meant to name a replica (docs/protocol.md); their values are not checked.</summary>
