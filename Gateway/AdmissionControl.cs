@@ -220,9 +220,7 @@ public static class AdmissionControlExtensions
         // released when the request ends.
         proxy.Use((context, next) =>
         {
-            var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
-            if (route?.Metadata?.TryGetValue(AdmissionControl.MetadataKey, out var value) is not true
-                || !bool.TryParse(value, out var enabled) || !enabled)
+            if (!RouteFlags.IsOn(context, AdmissionControl.MetadataKey))
             {
                 return next();
             }

@@ -39,6 +39,7 @@ public static class GatewayExtensions
             proxy.UseUpstreamUnavailable();
             proxy.UseAdmissionControl();
             proxy.UseSignalRAffinity();
+            proxy.UseRealtimeRequestBodies();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

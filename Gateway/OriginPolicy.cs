@@ -56,11 +56,7 @@ public static class OriginPolicyExtensions
         // this middleware's state alive for every open WebSocket.
         proxy.Use((context, next) =>
         {
-            var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
-            var checkOrigin = route?.Metadata?.TryGetValue(OriginPolicy.MetadataKey, out var value) is true
-                && bool.TryParse(value, out var enabled) && enabled;
-
-            return checkOrigin && !policy.IsAllowed(context.Request) ? RefuseAsync(context) : next();
+            return RouteFlags.IsOn(context, OriginPolicy.MetadataKey) && !policy.IsAllowed(context.Request) ? RefuseAsync(context) : next();
         });
         return proxy;
     }

@@ -16,12 +16,17 @@ public static class SignalRAffinity
 {
     public const string MetadataKey = "SignalRAffinity";
 
+    private static readonly object ResolvedKey = new();
+
+    /// <summary>Whether this request's <c>id</c> names a replica of the route's cluster (so that replica issued it).</summary>
+    public static bool IsResolved(HttpContext context) => context.Items.ContainsKey(ResolvedKey);
+
     // SignalR's tokens are base64url, which has no dot; replica names may, so the last dot separates them.
     private const char Separator = '.';
 
     public static void AddTransform(TransformBuilderContext context)
     {
-        if (!IsEnabled(context.Route.Metadata))
+        if (!RouteFlags.IsOn(context.Route.Metadata, MetadataKey))
         {
             return;
         }
@@ -58,24 +63,26 @@ public static class SignalRAffinity
         proxy.Use((context, next) =>
         {
             var feature = context.Features.Get<IReverseProxyFeature>();
-            if (feature is not null && IsEnabled(feature.Route.Config.Metadata)
-                && context.Request.Query.TryGetValue("id", out var ids) && ids.Count == 1
-                && Split(ids[0]) is { } parts && Destinations(feature, parts.Replica) is { } destinations)
+            if (feature is null || !RouteFlags.IsOn(feature.Route.Config.Metadata, MetadataKey) || !context.Request.Query.TryGetValue("id", out var ids))
             {
-                // Every destination, healthy or not: the connection lives there, and a draining replica still
-                // delivers its last messages and close.
-                feature.AvailableDestinations = destinations;
-                context.Request.QueryString = QueryString.Create(context.Request.Query.Select(parameter =>
-                    parameter.Key == "id" ? new KeyValuePair<string, StringValues>("id", parts.Token) : parameter));
+                return next();
             }
 
+            if (ids.Count != 1 || Split(ids[0]) is not { } parts || Destinations(feature, parts.Replica) is not { } destinations)
+            {
+                return next();
+            }
+
+            context.Items[ResolvedKey] = true;
+            // Every destination, healthy or not: the connection lives there, and a draining replica still
+            // delivers its last messages and close.
+            feature.AvailableDestinations = destinations;
+            context.Request.QueryString = QueryString.Create(context.Request.Query.Select(parameter =>
+                parameter.Key == "id" ? new KeyValuePair<string, StringValues>("id", parts.Token) : parameter));
             return next();
         });
         return proxy;
     }
-
-    private static bool IsEnabled(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata?.TryGetValue(MetadataKey, out var value) is true && bool.TryParse(value, out var enabled) && enabled;
 
     private static (string Replica, string Token)? Split(string? id)
     {

@@ -16,7 +16,11 @@ public static class UpstreamUnavailable
         proxy.Use(async (context, next) =>
         {
             await next();
-            if (context.GetForwarderErrorFeature() is null || context.Response.HasStarted || !context.Request.Path.StartsWithSegments("/api"))
+            // YARP's own 502 (no connection) or 503 (no healthy destination); a client's body error (400, 413) or a
+            // timeout (504) stays as it is.
+            if (context.GetForwarderErrorFeature() is null
+                || context.Response.StatusCode is not (StatusCodes.Status502BadGateway or StatusCodes.Status503ServiceUnavailable)
+                || context.Response.HasStarted || !context.Request.Path.StartsWithSegments("/api"))
             {
                 return;
             }

@@ -5,9 +5,9 @@ builder.AddMessageServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseRequestTimeouts();
 app.MapDefaultEndpoints();
+// Inside the exception handler of MapDefaultEndpoints, which would otherwise take a timed-out read for a client gone (499).
+app.UseRequestTimeouts();
 app.MapRoomsApi();
 app.MapInternalRoomsApi();
 

@@ -71,6 +71,9 @@ public sealed partial class StorageUnavailableHandler(ILogger<StorageUnavailable
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
             WriteTimeoutResponse = context =>
             {
+                // RequestAborted is still the timeout's own, cancelled token here (the middleware gives the client's
+                // back after this returns), and the problem writer would give up on it.
+                context.RequestAborted = CancellationToken.None;
                 LogTimedOut(context.RequestServices.GetRequiredService<ILogger<StorageUnavailableHandler>>(), context.Request.Path, history.RequestTimeout);
                 return WriteAsync(context, "Message storage did not answer in time; retry shortly.");
             },

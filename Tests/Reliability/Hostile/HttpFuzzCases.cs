@@ -75,7 +75,7 @@ public static class HttpFuzzCases
             var body = Pick(random, bodies);
             // Half the requests use the route's own method, so that they reach binding and validation, not only 405.
             return new HttpFuzzCase(path, random.Next(2) == 0 ? method : Pick(random, Methods), Pick(random, Accepts),
-                Pick(random, ContentTypes), IsRealtime(path) ? "none" : body, Pick(random, Tokens), TokenInQuery: random.Next(2) == 0);
+                Pick(random, ContentTypes), body, Pick(random, Tokens), TokenInQuery: random.Next(2) == 0);
         }).ToList();
     }
 
@@ -114,11 +114,6 @@ public static class HttpFuzzCases
 
         return request;
     }
-
-    // Not yet for /ws and /hub: a body their replica answers without reading resets its stream on the Gateway's HTTP/2
-    // link, and enough of them make the replica refuse every stream of the link (ENHANCE_YOUR_CALM, so 502 for all);
-    // docs/reliability.md, "HTTP fuzzing". The draw is made all the same, so the other requests stay as they were.
-    private static bool IsRealtime(string path) => path.StartsWith("/ws", StringComparison.Ordinal) || path.StartsWith("/hub", StringComparison.Ordinal);
 
     private static T Pick<T>(Random random, T[] values) => values[random.Next(values.Length)];
 
