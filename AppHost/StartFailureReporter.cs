@@ -224,7 +224,12 @@ public static class StartFailureReporterExtensions
     /// <summary>Adds the <see cref="StartFailureReporter"/>, with its settings from the section <c>Startup</c>.</summary>
     public static IDistributedApplicationBuilder AddStartFailureReports(this IDistributedApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.SectionName);
+        // Under `aspire run` the CLI's terminal shows none of the AppHost's console, only that it exited and where
+        // its log is: there a failed start stops the AppHost unless Startup:ExitOnFailure says otherwise.
+        var launchedByAspireCli = builder.Configuration["ASPIRE_BACKCHANNEL_PATH"] is not null;
+        builder.Services.AddOptions<StartupOptions>()
+            .Configure(startup => startup.ExitOnFailure = launchedByAspireCli)
+            .BindConfiguration(StartupOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StartFailureReporter>();
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>

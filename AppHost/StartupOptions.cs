@@ -5,7 +5,7 @@ public sealed class StartupOptions
 {
     public const string SectionName = "Startup";
 
-    /// <summary>Stop the AppHost with exit code 1 after reporting a failed start (scripts/start.sh turns it on).</summary>
+    /// <summary>Stop the AppHost with exit code 1 after reporting a failed start (on in start.sh, bench.sh and under `aspire run`).</summary>
     public bool ExitOnFailure { get; set; }
 
     /// <summary>How long a running resource may stay unhealthy, while starting, before it is reported as failed.</summary>
