@@ -17,15 +17,17 @@ catch (InfrastructureUnavailableException e)
 
 var (redis, authDb, messagesDb) = (infrastructure.Redis, infrastructure.AuthDb, infrastructure.MessagesDb);
 
-// Seals AuthService's signing keys in authdb; the operator key guards key rotation (docs/auth.md).
-var keyEncryptionKey = builder.AddParameter("auth-key-encryption-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-var operatorKey = builder.AddParameter("auth-operator-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// Seals AuthService's signing keys in authdb, so it is kept with authdb's data; the operator key guards key rotation (docs/auth.md).
+var keyEncryptionKey = builder.AddDataFolderSecret("auth-key-encryption-key");
+var operatorKey = builder.AddDataFolderSecret("auth-operator-key");
 
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
+    .WithFreeProxyPort()
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(authDb).WaitFor(authDb)
     .WithEnvironment("Auth__KeyEncryptionKey", keyEncryptionKey)
+    .WithEnvironment("Auth__KeyEncryptionKeySource", keyEncryptionKey.DescribeSource())
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WithSigningKeyRotationCommand(operatorKey);
 
@@ -54,6 +56,9 @@ foreach (var replica in replicas)
 }
 
 builder.KeepQueryStringsRedacted();
+builder.RunProjectsInAppHostEnvironment();
+builder.AddStartFailureReports();
 
 builder.Build().Run();
-return 0;
+// 1 when the StartFailureReporter stopped the AppHost (Startup:ExitOnFailure).
+return Environment.ExitCode;

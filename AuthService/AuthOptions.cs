@@ -18,6 +18,9 @@ public sealed class AuthOptions
     /// </summary>
     public string? KeyEncryptionKey { get; set; }
 
+    /// <summary>Where <see cref="KeyEncryptionKey"/> comes from (the AppHost names its file), so a mismatch says what to restore.</summary>
+    public string KeyEncryptionKeySource { get; set; } = "Auth:KeyEncryptionKey";
+
     /// <summary>The secret an operator presents (header <c>X-Operator-Key</c>) to rotate the signing key. Unset: rotation over HTTP is off.</summary>
     public string? OperatorKey { get; set; }
 

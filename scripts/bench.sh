@@ -104,15 +104,16 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
   STARTS=$((STARTS + 1)); RUN_ID=bench-$$-$STARTS; DATA=$WORK/data-$STARTS
   local port log=$WORK/apphost-$STARTS.log
   port=$(free_port)
-  BENCH_RUN_ID=$RUN_ID ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+  # Production, as a deployment runs: every service follows the AppHost's environment.
+  BENCH_RUN_ID=$RUN_ID DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
     ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
     ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
     dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
-    "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" >"$log" 2>&1 &
+    "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" --Startup:ExitOnFailure=true >"$log" 2>&1 &
   APPHOST_PID=$!
   for _ in $(seq 720); do # a busy 2-core box can take minutes
     grep -qs "RealtimeAspire is up" "$log" && break
-    kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $log"; exit 1; }
+    kill -0 "$APPHOST_PID" 2>/dev/null || { log "the AppHost exited: $(grep -m1 '^RealtimeAspire: ' "$log" || echo "see $log")"; exit 1; }
     sleep 0.5
   done
   grep -q "RealtimeAspire is up" "$log" || { log "not up after 360 s: $log"; exit 1; }

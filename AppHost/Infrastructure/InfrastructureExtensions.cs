@@ -57,7 +57,11 @@ public static class InfrastructureExtensions
             .WithDataVolume()
             .WithAppendOnlyFile();
 
-        var postgres = builder.AddPostgres("postgres")
+        // The volume keeps the password it was created with; Aspire's generated one would be new in every run.
+        var password = builder.ExecutionContext.IsRunMode
+            ? builder.AddDataFolderSecret("postgres-password", Path.Combine("containers", "postgres-password"))
+            : null;
+        var postgres = builder.AddPostgres("postgres", password: password)
             .WithDataVolume();
 
         return new InfrastructureResources(
@@ -104,7 +108,7 @@ public static class InfrastructureExtensions
                 $"No container runtime answered, so local mode was chosen. {e.Message}");
         }
 
-        var dataRoot = Path.GetFullPath(settings["DataPath"] ?? ".data", builder.AppHostDirectory);
+        var dataRoot = builder.DataRoot();
 
         var redis = builder.AddLocalRedis("redis", binaries.RedisServer, Path.Combine(dataRoot, "redis"),
             FreePort.OrConfigured(settings.GetValue<int?>("RedisPort")));

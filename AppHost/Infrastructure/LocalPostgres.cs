@@ -69,6 +69,7 @@ public static class LocalPostgresBuilderExtensions
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
+                await WaitForEarlierServerAsync(clusterDirectory, logger, cancellationToken);
                 await InitializeClusterAsync(binaries, clusterDirectory, passwordFile, logger, cancellationToken);
             });
     }
@@ -103,6 +104,44 @@ public static class LocalPostgresBuilderExtensions
         return builder.AddConnectionString(name, ReferenceExpression.Create($"{server.Resource};Database={name}"))
             .WithParentRelationship(server)
             .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>
+    /// Waits (up to a minute) for the server of an earlier run to let go of the cluster: an AppHost stopped with Ctrl+C
+    /// exits while its PostgreSQL is still shutting down, and a start right after it would find the cluster locked.
+    /// </summary>
+    private static async Task WaitForEarlierServerAsync(string clusterDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(clusterDirectory, "postmaster.pid");
+        for (var attempt = 0; attempt < 120 && EarlierServer(pidFile) is { } pid; attempt++)
+        {
+            if (attempt == 0)
+            {
+                logger.LogInformation("Waiting for the PostgreSQL server of an earlier run (PID {Pid}) to stop", pid);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    /// <summary>The PID in the cluster's lock file when a postgres process of that PID still runs.</summary>
+    private static int? EarlierServer(string pidFile)
+    {
+        try
+        {
+            if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
+            {
+                return null;
+            }
+
+            using var process = Process.GetProcessById(pid);
+            return process.ProcessName == "postgres" ? pid : null;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            // No such process, or the file went away as it stopped.
+            return null;
+        }
     }
 
     private static async Task InitializeClusterAsync(

@@ -86,8 +86,9 @@ public sealed class SigningKeyStore(
         catch (CryptographicException e)
         {
             throw new InvalidOperationException(
-                "The signing key in authdb cannot be unsealed with Auth:KeyEncryptionKey: the secret differs from the one it was sealed with. "
-                + "Restore that secret, or delete the rows of signing_keys to start with a new key (every token issued so far becomes invalid).", e);
+                $"The signing key in authdb cannot be unsealed with Auth:KeyEncryptionKey from {options.Value.KeyEncryptionKeySource}: "
+                + "the secret differs from the one it was sealed with. Restore that secret as it was when authdb was made, "
+                + "or delete the rows of signing_keys (or the whole data folder) to start with a new key (every token issued so far becomes invalid).", e);
         }
     }
 
