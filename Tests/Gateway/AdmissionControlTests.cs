@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using RealtimeAspire.Tests.Infrastructure;
 using RealtimeAspire.Tests.Observability;
@@ -103,7 +102,7 @@ public sealed class AdmissionControlTests(AdmissionFixture fixture) : IAsyncLife
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         var uri = new Uri(new UriBuilder(fixture.GatewayUri) { Scheme = "ws" }.Uri, pathAndQuery);
-        using var invoker = from is null ? null : new HttpMessageInvoker(HandlerFrom(from));
+        using var invoker = from is null ? null : new HttpMessageInvoker(LoopbackClient.Handler(from));
         try
         {
             await socket.ConnectAsync(uri, invoker, CancellationToken.None).WaitAsync(Timeout);
@@ -165,25 +164,5 @@ public sealed class AdmissionControlTests(AdmissionFixture fixture) : IAsyncLife
         }
     }
 
-    private static SocketsHttpHandler HandlerFrom(IPAddress localAddress) => new()
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(localAddress, 0));
-                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
-
-    private HttpClient ClientFrom(IPAddress localAddress) =>
-        new(HandlerFrom(localAddress)) { BaseAddress = fixture.GatewayUri, Timeout = Timeout };
+    private HttpClient ClientFrom(IPAddress localAddress) => LoopbackClient.From(localAddress, fixture.GatewayUri, Timeout);
 }

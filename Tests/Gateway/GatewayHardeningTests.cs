@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.Tests.Infrastructure;
@@ -156,23 +155,5 @@ public sealed class GatewayHardeningTests(RealtimeAppFixture fixture)
         }
     }
 
-    private HttpClient ClientFrom(IPAddress localAddress) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(localAddress, 0));
-                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = fixture.GatewayUri, Timeout = Timeout };
+    private HttpClient ClientFrom(IPAddress localAddress) => LoopbackClient.From(localAddress, fixture.GatewayUri, Timeout);
 }
