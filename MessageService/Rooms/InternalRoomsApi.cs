@@ -19,40 +19,14 @@ public static class InternalRoomsApi
         return group;
     }
 
-    public static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> GetAccessAsync(
-        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken)
-    {
-        if (!RoomId.IsValid(room))
-        {
-            return RoomProblems.InvalidRoom();
-        }
-
-        if (string.IsNullOrEmpty(userId))
-        {
-            return RoomProblems.Invalid("userId", "A userId is required.");
-        }
-
-        var access = await RoomAccess.CheckAsync(db, room, userId, cancellationToken);
-        return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
-    }
+    public static Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> GetAccessAsync(
+        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken) =>
+        AnswerAccessAsync(room, userId, RoomAccess.CheckAsync, db, cancellationToken);
 
     /// <summary>The access of a join: like <see cref="GetAccessAsync"/>, and a room nobody created comes into being, public.</summary>
-    public static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> PostJoinAsync(
-        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken)
-    {
-        if (!RoomId.IsValid(room))
-        {
-            return RoomProblems.InvalidRoom();
-        }
-
-        if (string.IsNullOrEmpty(userId))
-        {
-            return RoomProblems.Invalid("userId", "A userId is required.");
-        }
-
-        var access = await RoomAccess.CheckJoinAsync(db, room, userId, cancellationToken);
-        return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
-    }
+    public static Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> PostJoinAsync(
+        string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken) =>
+        AnswerAccessAsync(room, userId, RoomAccess.CheckJoinAsync, db, cancellationToken);
 
     public static async Task<Results<Ok<LastSeqResponse>, ValidationProblem>> GetLastSeqAsync(
         string room, HistoryReader history, CancellationToken cancellationToken)
@@ -63,5 +37,23 @@ public static class InternalRoomsApi
         }
 
         return TypedResults.Ok(new LastSeqResponse(room, await history.LastSeqAsync(room, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> AnswerAccessAsync(
+        string room, string? userId, Func<MessagesDbContext, string, string, CancellationToken, Task<RoomAccess>> check,
+        MessagesDbContext db, CancellationToken cancellationToken)
+    {
+        if (!RoomId.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        if (string.IsNullOrEmpty(userId))
+        {
+            return RoomProblems.Invalid("userId", "A userId is required.");
+        }
+
+        var access = await check(db, room, userId, cancellationToken);
+        return TypedResults.Ok(new RoomAccessResponse(room, access.Exists, access.Visibility.ToProtocol(), access.CanRead));
     }
 }
