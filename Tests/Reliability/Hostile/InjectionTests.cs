@@ -105,17 +105,20 @@ public sealed class InjectionTests(RealtimeAppFixture fixture, ITestOutputHelper
             }
         }
 
-        // Stored asynchronously (MessageService consumes the room's stream): wait for all of them, or time out.
+        // History answers every acked message at once (merged from Redis until MessageService has stored it).
         var history = await ReadHistoryAsync(http, user, room);
         var storable = Hostile.Where(text => !text.Contains('\0')).ToList();
-        for (var deadline = DateTime.UtcNow + Timeout; history.Count < storable.Count && DateTime.UtcNow < deadline; history = await ReadHistoryAsync(http, user, room))
+
+        var headers = await HeaderInjectionAsync();
+        var usersAfter = await CountAsync("authdb", "SELECT count(*) FROM users");
+        // Stored asynchronously (MessageService consumes the room's stream): wait for all of them, or time out.
+        const string storedInRoom = "SELECT count(*) FROM \"Messages\" WHERE \"Room\" = @room";
+        var storedMessages = await CountAsync("messagesdb", storedInRoom, room);
+        for (var deadline = DateTime.UtcNow + Timeout; storedMessages < storable.Count && DateTime.UtcNow < deadline; storedMessages = await CountAsync("messagesdb", storedInRoom, room))
         {
             await Task.Delay(250);
         }
 
-        var headers = await HeaderInjectionAsync();
-        var usersAfter = await CountAsync("authdb", "SELECT count(*) FROM users");
-        var storedMessages = await CountAsync("messagesdb", "SELECT count(*) FROM \"Messages\"");
         var rooms = await CountAsync("messagesdb", "SELECT count(*) FROM \"Rooms\"");
         var refreshTokens = await CountAsync("authdb", "SELECT count(*) FROM refresh_tokens");
 
@@ -144,7 +147,8 @@ public sealed class InjectionTests(RealtimeAppFixture fixture, ITestOutputHelper
         Assert.Equal(storable.Order(), history.Order());
         Assert.All(headers, answer => Assert.False(answer.Value, $"{answer.Key} carried an injected header"));
         Assert.Equal(usersBefore + Hostile.Length, usersAfter);
-        Assert.True(storedMessages >= storable.Count && rooms >= 1 && refreshTokens >= 1);
+        Assert.Equal(storable.Count, storedMessages);
+        Assert.True(rooms >= 1 && refreshTokens >= 1);
     }
 
     /// <summary>Encoded CR LF in the path and query, and a bare CR in a header value, over a raw connection.</summary>
@@ -201,11 +205,16 @@ public sealed class InjectionTests(RealtimeAppFixture fixture, ITestOutputHelper
         return (int)response.StatusCode;
     }
 
-    private async Task<long> CountAsync(string database, string sql)
+    private async Task<long> CountAsync(string database, string sql, string? room = null)
     {
         await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
+        if (room is not null)
+        {
+            command.Parameters.AddWithValue("room", room);
+        }
+
         return (long)(await command.ExecuteScalarAsync().WaitAsync(Timeout))!;
     }
 }
