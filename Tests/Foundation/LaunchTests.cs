@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RealtimeAspire.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RealtimeAspire.Tests.Foundation;
 
@@ -11,7 +12,7 @@ namespace RealtimeAspire.Tests.Foundation;
 /// process on one data folder, watched through its console only.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class LaunchTests : IDisposable
+public sealed partial class LaunchTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(4);
 
@@ -30,10 +31,7 @@ public sealed partial class LaunchTests : IDisposable
         var signingKeys = new List<string>();
         foreach (var environment in new[] { "Development", "Production", "Development" })
         {
-            await using var appHost = AppHostLaunch.Start(environment, UserProfile, SystemArgs());
-            var gateway = await appHost.WaitUntilUpAsync(UpTimeout);
-            signingKeys.Add(await SigningKeyIdsAsync(gateway));
-            await appHost.StopAsync();
+            signingKeys.Add(await SigningKeyIdsOfOneRunAsync(environment));
         }
 
         Assert.NotEqual("", signingKeys[0]);
@@ -62,6 +60,35 @@ public sealed partial class LaunchTests : IDisposable
         Assert.Contains(secretFile, report.Groups["cause"].Value);
         Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromMinutes(1)));
     }
+
+    /// <summary>
+    /// Starts the AppHost in <paramref name="environment"/>, reads the signing keys and stops it. A start on which a
+    /// replica crashed is tried once more and written to the output: a replica once exited at start with an
+    /// OperationCanceledException, which has nothing to do with the data folder's secrets this test is about (its
+    /// cause is not found yet, see docs/reliability.md). Any other failure, auth-service's above all, fails the test.
+    /// </summary>
+    private async Task<string> SigningKeyIdsOfOneRunAsync(string environment)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var appHost = AppHostLaunch.Start(environment, UserProfile, SystemArgs());
+            try
+            {
+                var gateway = await appHost.WaitUntilUpAsync(UpTimeout);
+                var keys = await SigningKeyIdsAsync(gateway);
+                await appHost.StopAsync();
+                return keys;
+            }
+            catch (InvalidOperationException e) when (attempt == 1 && ReplicaFailure().IsMatch(e.Message))
+            {
+                output.WriteLine($"{environment}: a replica failed at start, trying once more:\n{e.Message}");
+                await appHost.StopAsync();
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^RealtimeAspire: connection-service-\d+ failed: ", RegexOptions.Multiline)]
+    private static partial Regex ReplicaFailure();
 
     private string[] SystemArgs() =>
         ["--Infrastructure:Mode=local", $"--Infrastructure:DataPath={DataPath}", "--Gateway:Port=0"];
