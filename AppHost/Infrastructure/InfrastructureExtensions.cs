@@ -53,9 +53,9 @@ public static class InfrastructureExtensions
 
     private static InfrastructureResources AddContainerInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var redis = builder.AddRedis("redis")
-            .WithDataVolume()
-            .WithAppendOnlyFile();
+        IResourceBuilder<IResourceWithConnectionString> redis = RedisTopology(builder.Configuration.GetSection("Infrastructure")) is { } cluster
+            ? builder.AddContainerRedisCluster("redis", cluster)
+            : builder.AddRedis("redis").WithDataVolume().WithAppendOnlyFile();
 
         // The volume keeps the password it was created with; Aspire's generated one would be new in every run.
         var password = builder.ExecutionContext.IsRunMode
@@ -110,8 +110,10 @@ public static class InfrastructureExtensions
 
         var dataRoot = builder.DataRoot();
 
-        var redis = builder.AddLocalRedis("redis", binaries.RedisServer, Path.Combine(dataRoot, "redis"),
-            FreePort.OrConfigured(settings.GetValue<int?>("RedisPort")));
+        IResourceBuilder<IResourceWithConnectionString> redis = RedisTopology(settings) is { } cluster
+            ? builder.AddLocalRedisCluster("redis", binaries, Path.Combine(dataRoot, "redis-cluster"), cluster)
+            : builder.AddLocalRedis("redis", binaries.RedisServer, Path.Combine(dataRoot, "redis"),
+                FreePort.OrConfigured(settings.GetValue<int?>("RedisPort")));
 
         var postgres = builder.AddLocalPostgres("postgres", binaries, dataRoot,
             FreePort.OrConfigured(settings.GetValue<int?>("PostgresPort")));
@@ -122,4 +124,21 @@ public static class InfrastructureExtensions
             postgres.AddLocalDatabase("authdb"),
             postgres.AddLocalDatabase("messagesdb"));
     }
+
+    /// <summary>
+    /// <c>Infrastructure:Redis</c>: <c>single</c> (the default) or <c>cluster</c>, whose shape is
+    /// <c>Infrastructure:RedisCluster:Masters</c> (3) and <c>:ReplicasPerMaster</c> (1). Null for a single server.
+    /// </summary>
+    private static RedisClusterShape? RedisTopology(IConfigurationSection settings) =>
+        (settings["Redis"] ?? "single").ToLowerInvariant() switch
+        {
+            "single" => null,
+            "cluster" => new RedisClusterShape(
+                settings.GetValue("RedisCluster:Masters", 3), settings.GetValue("RedisCluster:ReplicasPerMaster", 1)) switch
+            {
+                { Masters: >= 3, ReplicasPerMaster: >= 0 } shape => shape,
+                _ => throw new InfrastructureUnavailableException("Infrastructure:RedisCluster:Masters must be at least 3 (Redis Cluster's minimum)."),
+            },
+            var other => throw new InfrastructureUnavailableException($"Infrastructure:Redis must be single or cluster, not '{other}'."),
+        };
 }

@@ -45,4 +45,33 @@ public sealed class ManifestTests
 
         string Type(string resource) => resources.GetProperty(resource).GetProperty("type").GetString()!;
     }
+
+    [Fact]
+    public async Task With_Redis_cluster_the_manifest_describes_one_logical_redis_over_six_node_containers_and_their_setup()
+    {
+        var manifestPath = Path.Combine(Directory.CreateTempSubdirectory("manifest-").FullName, "aspire-manifest.json");
+
+        var result = await AppHostProcess.RunAsync(TimeSpan.FromMinutes(3),
+            "--publisher", "manifest", "--output-path", manifestPath, "--Infrastructure:Mode=local", "--Infrastructure:Redis=cluster");
+
+        Assert.True(result.ExitCode == 0, result.Errors + result.Output);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+        var resources = manifest.RootElement.GetProperty("resources");
+
+        var nodes = Enumerable.Range(0, 6).Select(i => $"redis-node-{i}").ToList();
+        var connectionString = resources.GetProperty("redis").GetProperty("connectionString").GetString()!;
+        foreach (var node in nodes)
+        {
+            var args = string.Join(" ", resources.GetProperty(node).GetProperty("args").EnumerateArray().Select(arg => arg.GetString()));
+            Assert.Contains("--cluster-enabled yes", args);
+            Assert.Contains("--appendonly yes", args);
+            Assert.Single(resources.GetProperty(node).GetProperty("volumes").EnumerateArray());
+            Assert.Contains($"{{{node}.bindings.tcp.host}}:{{{node}.bindings.tcp.port}}", connectionString);
+        }
+
+        var setup = resources.GetProperty("redis-setup").GetProperty("args").ToString();
+        Assert.Contains($"--cluster create {string.Join(" ", nodes.Select(node => $"{node}:6379"))} --cluster-replicas 1", setup);
+        Assert.Equal("{redis.connectionString}",
+            resources.GetProperty("message-service").GetProperty("env").GetProperty("ConnectionStrings__redis").GetString());
+    }
 }
