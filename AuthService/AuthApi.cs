@@ -42,7 +42,7 @@ public static partial class AuthApi
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Username is null || !Passwords.UsernamePattern().IsMatch(request.Username))
+        if (request.Username is null || !Usernames.IsValid(request.Username))
         {
             errors["username"] = ["Username must be 3 to 32 characters of a-z, 0-9 and _."];
         }
@@ -97,7 +97,7 @@ public static partial class AuthApi
         }
 
         // A name no account can have is still checked against a hash, and still counted against the address.
-        var username = Passwords.UsernamePattern().IsMatch(request.Username) ? request.Username : null;
+        var username = Usernames.IsValid(request.Username) ? request.Username : null;
         var attempt = await throttle.BeginAsync(username, ClientAddress.Of(context));
         if (attempt.IsThrottled)
         {

@@ -1,1 +1,2 @@
 global using RealtimeAspire.AuthService;
+global using RealtimeAspire.Contracts;

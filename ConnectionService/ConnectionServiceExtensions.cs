@@ -51,7 +51,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<MessageServiceClient>();
         services.AddSingleton<UserDirectory>();
-        services.AddSingleton<MessageStore>();
+        services.AddSingleton<MessageAppender>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<UserLimits>();
         services.AddSingleton<RoomRegistry>();

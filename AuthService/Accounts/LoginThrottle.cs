@@ -35,9 +35,9 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, IOptions<AuthOpt
         return 0
         """);
 
-    public static RedisKey AccountKey(string username) => $"rt:auth:login:account:{username}";
+    public static RedisKey AccountKey(string username) => RedisSchema.LoginFailuresOfAccount(username);
 
-    public static RedisKey AddressKey(string address) => $"rt:auth:login:address:{address}";
+    public static RedisKey AddressKey(string address) => RedisSchema.LoginFailuresOfAddress(address);
 
     /// <summary>
     /// Counts an attempt for the account (null: a name no account can have) and the address, or says how long

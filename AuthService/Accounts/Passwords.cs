@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using RealtimeAspire.AuthService.Data;
 
 namespace RealtimeAspire.AuthService.Accounts;
 
 /// <summary>Password hashing with ASP.NET Core Identity's hasher (PBKDF2-HMAC-SHA512, salted, 100,000 iterations).</summary>
-public sealed partial class Passwords(IPasswordHasher<User> hasher)
+public sealed class Passwords(IPasswordHasher<User> hasher)
 {
     public const int MinLength = 8;
     public const int MaxLength = 128;
@@ -15,9 +14,6 @@ public sealed partial class Passwords(IPasswordHasher<User> hasher)
 
     // Checked against when the user does not exist, so that an unknown user costs the same time as a wrong password.
     private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(Nobody, RandomNumberGenerator.GetHexString(32)));
-
-    [GeneratedRegex("^[a-z0-9_]{3,32}$")]
-    public static partial Regex UsernamePattern();
 
     public static bool IsValidPassword(string password) => password.Length is >= MinLength and <= MaxLength;
 

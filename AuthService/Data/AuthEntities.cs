@@ -4,7 +4,7 @@ public sealed class User
 {
     public Guid Id { get; set; }
 
-    /// <summary>Matches <c>^[a-z0-9_]{3,32}$</c>; unique.</summary>
+    /// <summary>Follows <see cref="RealtimeAspire.Contracts.Usernames"/>; unique.</summary>
     public required string Username { get; set; }
 
     /// <summary>ASP.NET Core Identity's PBKDF2 hash format (salt and iteration count inside).</summary>

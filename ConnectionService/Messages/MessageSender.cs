@@ -7,7 +7,7 @@ namespace RealtimeAspire.ConnectionService.Messages;
 
 /// <summary>A client's <c>message</c>: checks, the atomic hand-off to Redis (rate limit included), then the ack.</summary>
 public sealed class MessageSender(
-    MessageStore store,
+    MessageAppender store,
     UserLimits limits,
     MentionNotifier mentions,
     RealtimeMetrics metrics)

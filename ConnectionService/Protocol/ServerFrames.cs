@@ -70,9 +70,6 @@ public sealed record RoomLastSeq(string Room, long LastSeq);
 
 public sealed record UserByName(string UserId, string Username);
 
-/// <summary>The value of a user's field in a room's presence hash, read by MessageService's presence API too.</summary>
-public sealed record PresenceEntry(string UserId, string Username, long ExpiresAt);
-
 /// <summary>An order on rt:control (or rt:user:&lt;id&gt;): kick a user out of a room, or close one connection.</summary>
 public sealed record ControlOrder(string Type, string? Room = null, string? UserId = null, string? ConnectionId = null, int? Code = null, string? Reason = null);
 
@@ -89,7 +86,6 @@ public sealed record ControlOrder(string Type, string? Room = null, string? User
 [JsonSerializable(typeof(RoomAccess))]
 [JsonSerializable(typeof(RoomLastSeq))]
 [JsonSerializable(typeof(UserByName))]
-[JsonSerializable(typeof(PresenceEntry))]
 [JsonSerializable(typeof(ControlOrder))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
@@ -54,7 +54,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
         var members = new List<PresenceMember>(entries.Length);
         foreach (var entry in entries)
         {
-            var value = TryRead(entry.Value);
+            var value = PresenceEntry.TryRead(entry.Value);
             if (value is not null && value.ExpiresAt > now)
             {
                 members.Add(new PresenceMember(value.UserId, value.Username));
@@ -66,17 +66,5 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
     }
 
     private static string Entry(string userId, string username, long expiresAt) =>
-        JsonSerializer.Serialize(new PresenceEntry(userId, username, expiresAt), ServerJsonContext.Default.PresenceEntry);
-
-    private static PresenceEntry? TryRead(RedisValue value)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize((string)value!, ServerJsonContext.Default.PresenceEntry);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+        new PresenceEntry(userId, username, expiresAt).Write();
 }

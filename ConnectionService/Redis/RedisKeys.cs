@@ -1,54 +1,32 @@
-using System.Text;
+using RealtimeAspire.Contracts;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
 
-/// <summary>The Redis keys and channels of docs/architecture.md, and ConnectionService's own ones.</summary>
+/// <summary><see cref="RedisSchema"/>'s keys and channels as StackExchange.Redis types; the names live there only.</summary>
 public static class RedisKeys
 {
-    public const int Partitions = 16;
+    public static readonly RedisChannel ControlChannel = RedisChannel.Literal(RedisSchema.ControlChannel);
 
-    public static readonly RedisChannel ControlChannel = RedisChannel.Literal("rt:control");
+    public static RedisKey Seq(string room) => RedisSchema.Seq(room);
 
-    /// <summary>FNV-1a-32 of the room id's UTF-8 bytes, modulo the partition count.</summary>
-    public static int Partition(string room)
-    {
-        const uint offsetBasis = 2166136261;
-        const uint prime = 16777619;
-        var hash = offsetBasis;
-        foreach (var b in Encoding.UTF8.GetBytes(room))
-        {
-            hash = (hash ^ b) * prime;
-        }
+    public static RedisKey Recent(string room) => RedisSchema.Recent(room);
 
-        return (int)(hash % Partitions);
-    }
+    public static RedisKey Handoff(string room) => RedisSchema.Handoff(RedisSchema.Partition(room));
 
-    private static string Tag(string room) => $"{{rt:p{Partition(room)}}}";
+    public static RedisKey Unstored(string room) => RedisSchema.Unstored(room);
 
-    public static RedisKey Seq(string room) => $"{Tag(room)}:seq:{room}";
+    public static RedisKey Dedup(string room, string userId, string clientId) => RedisSchema.Dedup(room, userId, clientId);
 
-    public static RedisKey Recent(string room) => $"{Tag(room)}:recent:{room}";
+    public static RedisKey Presence(string room) => RedisSchema.Presence(room);
 
-    public static RedisKey Handoff(string room) => $"{Tag(room)}:handoff";
+    public static RedisKey PresenceConnections(string room, string userId) => RedisSchema.PresenceConnections(room, userId);
 
-    /// <summary>The seqs of the room's messages handed off and not yet stored by MessageService (sorted set, score = member = seq).</summary>
-    public static RedisKey Unstored(string room) => $"{Tag(room)}:unstored:{room}";
+    public static RedisKey UserConnections(string userId) => RedisSchema.UserConnections(userId);
 
-    public static RedisKey Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{userId}:{clientId}";
+    public static RedisKey UserRate(string userId) => RedisSchema.UserRate(userId);
 
-    public static RedisKey Presence(string room) => $"{Tag(room)}:presence:{room}";
+    public static RedisChannel RoomChannel(string room) => RedisChannel.Literal(RedisSchema.RoomChannel(room));
 
-    /// <summary>The connections of one user in one room (ConnectionService's own; '|' cannot occur in a room id).</summary>
-    public static RedisKey PresenceConnections(string room, string userId) => $"{Tag(room)}:presence-conns:{room}|{userId}";
-
-    /// <summary>A user's live connections on every replica, scored by lease expiry (ConnectionService's own).</summary>
-    public static RedisKey UserConnections(string userId) => $"{{rt:u:{userId}}}:conns";
-
-    /// <summary>A user's messages in the rate-limit window (ConnectionService's own).</summary>
-    public static RedisKey UserRate(string userId) => $"{{rt:u:{userId}}}:rate";
-
-    public static RedisChannel RoomChannel(string room) => RedisChannel.Literal($"rt:room:{room}");
-
-    public static RedisChannel UserChannel(string userId) => RedisChannel.Literal($"rt:user:{userId}");
+    public static RedisChannel UserChannel(string userId) => RedisChannel.Literal(RedisSchema.UserChannel(userId));
 }

@@ -15,26 +15,22 @@ public static class RedisScripts
     /// The rate key is in the user's slot, not the room's: on a Redis Cluster the hand-off is
     /// <see cref="AppendMessageInRoomSlot"/>, after <see cref="ConsumeRate"/>.
     /// </summary>
-    public const string AppendMessage = """
+    public const string AppendMessage = RateWindow + """
         local dedup = KEYS[6]
         local previous = dedup and redis.call('GET', dedup)
         if previous then return {'dup', previous} end
         local now = tonumber(ARGV[8])
         local window = tonumber(ARGV[9])
-        redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - window)
-        if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[10]) then
-          local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-          return {'limited', math.max(1, tonumber(oldest[2]) + window - now)}
-        end
+        local wait = rate_wait(KEYS[5], now, window, tonumber(ARGV[10]))
+        if wait > 0 then return {'limited', wait} end
         if redis.call('EXISTS', KEYS[1]) == 0 then return {'noseq'} end
-        redis.call('ZADD', KEYS[5], now, ARGV[11])
-        redis.call('PEXPIRE', KEYS[5], window)
+        rate_count(KEYS[5], now, window, ARGV[11])
 
         """ + HandOff;
 
     /// <summary>
     /// The hand-off alone, every key in the room's slot (for a Redis Cluster; the rate limit was checked before,
-    /// after the resend check of <see cref="MessageStore"/>).
+    /// after the resend check of <see cref="MessageAppender"/>).
     /// KEYS: seq, recent, handoff, unstored[, dedup]. ARGV and results as <see cref="AppendMessage"/>'s, without 'limited'.
     /// </summary>
     public const string AppendMessageInRoomSlot = """
@@ -80,17 +76,32 @@ public static class RedisScripts
     /// Counts a message against the user's sliding window. KEYS: rate. ARGV: now ms, window ms, limit, unique member.
     /// Returns 0 when allowed, else the milliseconds until the oldest counted message leaves the window.
     /// </summary>
-    public const string ConsumeRate = """
+    public const string ConsumeRate = RateWindow + """
         local now = tonumber(ARGV[1])
         local window = tonumber(ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
-          local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        local wait = rate_wait(KEYS[1], now, window, tonumber(ARGV[3]))
+        if wait > 0 then return wait end
+        rate_count(KEYS[1], now, window, ARGV[4])
+        return 0
+        """;
+
+    /// <summary>
+    /// The sliding rate window, spliced into <see cref="AppendMessage"/> and <see cref="ConsumeRate"/> so both count
+    /// alike: <c>rate_wait</c> drops what left the window and returns 0 when one more message fits, else the milliseconds
+    /// until the oldest counted one leaves; <c>rate_count</c> counts one message as its unique member.
+    /// </summary>
+    private const string RateWindow = """
+        local function rate_wait(key, now, window, limit)
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+          if redis.call('ZCARD', key) < limit then return 0 end
+          local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
           return math.max(1, tonumber(oldest[2]) + window - now)
         end
-        redis.call('ZADD', KEYS[1], now, ARGV[4])
-        redis.call('PEXPIRE', KEYS[1], window)
-        return 0
+        local function rate_count(key, now, window, member)
+          redis.call('ZADD', key, now, member)
+          redis.call('PEXPIRE', key, window)
+        end
+
         """;
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed record Replay(IReadOnlyList<byte[]> Frames, bool Recovered)
 /// MessageService's history for what the stream no longer holds. Anything short of the whole range is
 /// <see cref="Replay.Incomplete"/>: a partial replay never claims success.
 /// </summary>
-public sealed class MessageReplay(MessageStore store, MessageServiceClient messageService, RealtimeOptions options, ILogger<MessageReplay> logger)
+public sealed class MessageReplay(MessageAppender store, MessageServiceClient messageService, RealtimeOptions options, ILogger<MessageReplay> logger)
 {
     public async Task<Replay> LoadAsync(string room, long since, long upTo, string accessToken, CancellationToken cancellationToken)
     {

@@ -19,12 +19,12 @@ public sealed class RoomRegistry
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
-    private readonly MessageStore _store;
+    private readonly MessageAppender _store;
     private readonly RealtimeMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<RoomRegistry> _logger;
 
-    public RoomRegistry(IConnectionMultiplexer redis, MessageStore store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
+    public RoomRegistry(IConnectionMultiplexer redis, MessageAppender store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
     {
         (_redis, _store, _metrics, _time, _logger) = (redis, store, metrics, time, logger);
         redis.ConnectionRestored += (_, restored) =>

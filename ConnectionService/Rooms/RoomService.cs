@@ -11,7 +11,7 @@ public sealed class RoomService(
     RoomRegistry rooms,
     ConnectionRegistry connections,
     PresenceStore presence,
-    MessageStore messages,
+    MessageAppender messages,
     MessageReplay replay,
     MessageServiceClient messageService,
     IConnectionMultiplexer redis,

@@ -97,9 +97,9 @@ public sealed class HandoffConsumer(
     private async Task<(List<HandoffEntry> Entries, bool More)> ReadNewAsync(IDatabase db)
     {
         // One XREADGROUP per partition: each partition is a slot of its own on a Redis Cluster.
-        var reads = Enumerable.Range(0, RedisKeys.PartitionCount)
+        var reads = Enumerable.Range(0, RedisSchema.Partitions)
             .Select(partition => db.StreamReadGroupAsync(
-                RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, ConsumerName, StreamPosition.NewMessages, Options.ReadCount))
+                RedisSchema.Handoff(partition), RedisSchema.HandoffConsumerGroup, ConsumerName, StreamPosition.NewMessages, Options.ReadCount))
             .ToArray();
         var results = await Task.WhenAll(reads);
 
@@ -109,9 +109,9 @@ public sealed class HandoffConsumer(
 
     private async Task<(List<HandoffEntry> Claimed, bool More)> ClaimAbandonedAsync(IDatabase db)
     {
-        var claims = Enumerable.Range(0, RedisKeys.PartitionCount)
+        var claims = Enumerable.Range(0, RedisSchema.Partitions)
             .Select(partition => db.StreamAutoClaimAsync(
-                RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, ConsumerName,
+                RedisSchema.Handoff(partition), RedisSchema.HandoffConsumerGroup, ConsumerName,
                 (long)Options.ClaimIdleTime.TotalMilliseconds, "0-0", Options.ReadCount))
             .ToArray();
         var results = await Task.WhenAll(claims);
@@ -235,8 +235,8 @@ public sealed class HandoffConsumer(
         {
             // Only for a span that is recorded: a sampled-out one just carries the trace on.
             activity.SetTag("messaging.system", "redis");
-            activity.SetTag("messaging.destination.name", RedisKeys.Handoff(entry.Partition));
-            activity.SetTag("messaging.consumer.group.name", RedisKeys.HandoffConsumerGroup);
+            activity.SetTag("messaging.destination.name", RedisSchema.Handoff(entry.Partition));
+            activity.SetTag("messaging.consumer.group.name", RedisSchema.HandoffConsumerGroup);
             activity.SetTag("messaging.message.id", entry.Id.ToString());
         }
 

@@ -42,7 +42,7 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
 
         if (frame is null
             || frame.Type != MessageFrame.MessageType
-            || !RoomId.IsValid(frame.Room)
+            || !RoomIds.IsValid(frame.Room)
             || frame.Seq <= 0
             || !Guid.TryParse(frame.MessageId, out var messageId)
             || !DateTimeOffset.TryParse(frame.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var timestamp))

@@ -8,12 +8,12 @@ public static class HandoffStreams
 {
     public static async Task EnsureGroupsAsync(IDatabase db)
     {
-        for (var partition = 0; partition < RedisKeys.PartitionCount; partition++)
+        for (var partition = 0; partition < RedisSchema.Partitions; partition++)
         {
             try
             {
                 // From the stream's start: entries written before the group existed are stored too.
-                await db.StreamCreateConsumerGroupAsync(RedisKeys.Handoff(partition), RedisKeys.HandoffConsumerGroup, "0-0", createStream: true);
+                await db.StreamCreateConsumerGroupAsync(RedisSchema.Handoff(partition), RedisSchema.HandoffConsumerGroup, "0-0", createStream: true);
             }
             catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
             {
@@ -32,14 +32,14 @@ public static class HandoffStreams
             .GroupBy(entry => entry.Partition)
             .Select(partition =>
             {
-                var key = RedisKeys.Handoff(partition.Key);
+                var key = RedisSchema.Handoff(partition.Key);
                 var ids = partition.Select(entry => entry.Id).ToArray();
                 var transaction = db.CreateTransaction();
-                _ = transaction.StreamAcknowledgeAsync(key, RedisKeys.HandoffConsumerGroup, ids);
+                _ = transaction.StreamAcknowledgeAsync(key, RedisSchema.HandoffConsumerGroup, ids);
                 _ = transaction.StreamDeleteAsync(key, ids);
                 foreach (var room in partition.Where(entry => entry.Message is not null).GroupBy(entry => entry.Message!.Room))
                 {
-                    _ = transaction.SortedSetRemoveAsync(RedisKeys.Unstored(room.Key), [.. room.Select(entry => (RedisValue)entry.Message!.Seq)]);
+                    _ = transaction.SortedSetRemoveAsync(RedisSchema.Unstored(room.Key), [.. room.Select(entry => (RedisValue)entry.Message!.Seq)]);
                 }
 
                 return transaction.ExecuteAsync();
@@ -57,13 +57,13 @@ public static class HandoffStreams
     public static async Task<int> RemoveIdleConsumersAsync(IDatabase db, TimeSpan minIdle)
     {
         var removed = 0;
-        for (var partition = 0; partition < RedisKeys.PartitionCount; partition++)
+        for (var partition = 0; partition < RedisSchema.Partitions; partition++)
         {
-            var key = RedisKeys.Handoff(partition);
-            var consumers = await db.StreamConsumerInfoAsync(key, RedisKeys.HandoffConsumerGroup);
+            var key = RedisSchema.Handoff(partition);
+            var consumers = await db.StreamConsumerInfoAsync(key, RedisSchema.HandoffConsumerGroup);
             foreach (var consumer in consumers.Where(c => c.PendingMessageCount == 0 && c.IdleTimeInMilliseconds >= minIdle.TotalMilliseconds))
             {
-                await db.StreamDeleteConsumerAsync(key, RedisKeys.HandoffConsumerGroup, consumer.Name);
+                await db.StreamDeleteConsumerAsync(key, RedisSchema.HandoffConsumerGroup, consumer.Name);
                 removed++;
             }
         }
@@ -78,16 +78,16 @@ public static class HandoffStreams
     /// </summary>
     public static async Task<List<StoredMessage>?> ReadUnstoredFromRecentAsync(IDatabase db, string room, int maxEntries)
     {
-        var seqs = await db.SortedSetRangeByRankAsync(RedisKeys.Unstored(room), 0, maxEntries);
+        var seqs = await db.SortedSetRangeByRankAsync(RedisSchema.Unstored(room), 0, maxEntries);
         if (seqs.Length == 0 || seqs.Length > maxEntries)
         {
             return seqs.Length == 0 ? [] : null;
         }
 
         var wanted = seqs.Select(seq => (long)seq).ToHashSet();
-        var entries = await db.StreamRangeAsync(RedisKeys.Recent(room), $"{wanted.Min()}-0", $"{wanted.Max()}-1");
+        var entries = await db.StreamRangeAsync(RedisSchema.Recent(room), $"{wanted.Min()}-0", $"{wanted.Max()}-1");
         var messages = entries
-            .Select(entry => HandoffEntry.ParseMessage(entry["m"]))
+            .Select(entry => HandoffEntry.ParseMessage(entry[RedisSchema.FrameField]))
             .OfType<StoredMessage>()
             .Where(message => message.Room == room && wanted.Contains(message.Seq))
             .ToList();
@@ -101,7 +101,7 @@ public static class HandoffStreams
     /// </summary>
     public static async Task<List<StoredMessage>?> ReadUnstoredAsync(IDatabase db, string room, int maxEntries)
     {
-        var entries = await db.StreamRangeAsync(RedisKeys.Handoff(RedisKeys.Partition(room)), "-", "+", count: maxEntries + 1);
+        var entries = await db.StreamRangeAsync(RedisSchema.Handoff(RedisSchema.Partition(room)), "-", "+", count: maxEntries + 1);
         if (entries.Length > maxEntries)
         {
             return null;
@@ -111,7 +111,7 @@ public static class HandoffStreams
         foreach (var entry in entries)
         {
             // The frame carries the room id verbatim (its characters need no JSON escaping): most entries are skipped unparsed.
-            var frame = entry["m"];
+            var frame = entry[RedisSchema.FrameField];
             if (!frame.IsNullOrEmpty && ((string)frame!).Contains(room, StringComparison.Ordinal)
                 && HandoffEntry.ParseMessage(frame) is { } message && message.Room == room)
             {
@@ -125,12 +125,12 @@ public static class HandoffStreams
     /// <summary>The entries not yet stored, over all partitions, and when the oldest of them was written.</summary>
     public static async Task<(long Entries, DateTimeOffset? Oldest)> MeasureBacklogAsync(IDatabase db)
     {
-        var lengths = new Task<long>[RedisKeys.PartitionCount];
-        var firsts = new Task<StreamEntry[]>[RedisKeys.PartitionCount];
-        for (var partition = 0; partition < RedisKeys.PartitionCount; partition++)
+        var lengths = new Task<long>[RedisSchema.Partitions];
+        var firsts = new Task<StreamEntry[]>[RedisSchema.Partitions];
+        for (var partition = 0; partition < RedisSchema.Partitions; partition++)
         {
-            lengths[partition] = db.StreamLengthAsync(RedisKeys.Handoff(partition));
-            firsts[partition] = db.StreamRangeAsync(RedisKeys.Handoff(partition), "-", "+", count: 1);
+            lengths[partition] = db.StreamLengthAsync(RedisSchema.Handoff(partition));
+            firsts[partition] = db.StreamRangeAsync(RedisSchema.Handoff(partition), "-", "+", count: 1);
         }
 
         var entries = (await Task.WhenAll(lengths)).Sum();

@@ -13,7 +13,7 @@ public sealed class MessageStore(MessagesDbContext db)
         var ordered = messages.OrderBy(m => m.Room, StringComparer.Ordinal).ThenBy(m => m.Seq).ToArray();
 
         // A public room comes into being on first use; created rooms keep their row (DO NOTHING).
-        var rooms = ordered.Select(m => m.Room).Where(room => !RoomId.IsReserved(room)).Distinct().ToArray();
+        var rooms = ordered.Select(m => m.Room).Where(room => !RoomIds.IsReserved(room)).Distinct().ToArray();
         if (rooms.Length > 0)
         {
             await db.Database.ExecuteSqlAsync($"""

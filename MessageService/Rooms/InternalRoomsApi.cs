@@ -31,7 +31,7 @@ public static class InternalRoomsApi
     public static async Task<Results<Ok<LastSeqResponse>, ValidationProblem>> GetLastSeqAsync(
         string room, HistoryReader history, CancellationToken cancellationToken)
     {
-        if (!RoomId.IsValid(room))
+        if (!RoomIds.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }
@@ -43,7 +43,7 @@ public static class InternalRoomsApi
         string room, string? userId, Func<MessagesDbContext, string, string, CancellationToken, Task<RoomAccess>> check,
         MessagesDbContext db, CancellationToken cancellationToken)
     {
-        if (!RoomId.IsValid(room))
+        if (!RoomIds.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }

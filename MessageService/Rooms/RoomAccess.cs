@@ -8,9 +8,9 @@ public sealed record RoomAccess(string Room, bool Exists, RoomVisibility Visibil
 {
     public static async Task<RoomAccess> CheckAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken)
     {
-        if (RoomId.IsReserved(room))
+        if (RoomIds.IsReserved(room))
         {
-            return new RoomAccess(room, false, RoomVisibility.Private, RoomId.ReservedOwner(room) == userId);
+            return new RoomAccess(room, false, RoomVisibility.Private, RoomIds.ReservedOwner(room) == userId);
         }
 
         var found = await db.Rooms.AsNoTracking()
@@ -34,7 +34,7 @@ public sealed record RoomAccess(string Room, bool Exists, RoomVisibility Visibil
     public static async Task<RoomAccess> CheckJoinAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken)
     {
         var access = await CheckAsync(db, room, userId, cancellationToken);
-        if (access.Exists || RoomId.IsReserved(room))
+        if (access.Exists || RoomIds.IsReserved(room))
         {
             return access;
         }

@@ -17,6 +17,6 @@ public sealed class RoomControl(IConnectionMultiplexer redis)
     {
         // Payload: "<traceparent>\n<json>", so the replicas continue this request's trace.
         var payload = $"{Activity.Current?.Id}\n{json}";
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisKeys.ControlChannel), payload);
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisSchema.ControlChannel), payload);
     }
 }

@@ -29,15 +29,15 @@ public static class RoomsApi
         CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
         CancellationToken cancellationToken)
     {
-        if (!RoomId.IsValid(request.Room))
+        if (!RoomIds.IsValid(request.Room))
         {
             return RoomProblems.InvalidRoom();
         }
 
         var room = request.Room!;
-        if (RoomId.IsReserved(room))
+        if (RoomIds.IsReserved(room))
         {
-            return RoomProblems.Invalid("room", $"Room ids starting '{RoomId.ReservedPrefix}' are reserved.");
+            return RoomProblems.Invalid("room", $"Room ids starting '{RoomIds.ReservedPrefix}' are reserved.");
         }
 
         if (Visibility.Parse(request.Visibility) is not { } visibility)
@@ -166,7 +166,7 @@ public static class RoomsApi
         string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken)
     {
-        if (!RoomId.IsValid(room))
+        if (!RoomIds.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }
@@ -194,7 +194,7 @@ public static class RoomsApi
     public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
         string room, ClaimsPrincipal user, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken)
     {
-        if (!RoomId.IsValid(room))
+        if (!RoomIds.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }

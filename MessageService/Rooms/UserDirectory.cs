@@ -1,17 +1,16 @@
 using System.Net;
-using System.Text.RegularExpressions;
 
 namespace RealtimeAspire.MessageService.Rooms;
 
 public sealed record UserRef(string UserId, string Username);
 
 /// <summary>Resolves usernames through AuthService's internal endpoint.</summary>
-public sealed partial class UserDirectory(HttpClient http)
+public sealed class UserDirectory(HttpClient http)
 {
     /// <summary>The user with this name, or null when there is none.</summary>
     public async Task<UserRef?> FindByNameAsync(string username, CancellationToken cancellationToken)
     {
-        if (!UsernamePattern().IsMatch(username))
+        if (!Usernames.IsValid(username))
         {
             return null;
         }
@@ -25,7 +24,4 @@ public sealed partial class UserDirectory(HttpClient http)
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<UserRef>(cancellationToken);
     }
-
-    [GeneratedRegex("^[a-z0-9_]{3,32}$")]
-    private static partial Regex UsernamePattern();
 }

@@ -52,6 +52,7 @@ public sealed class AuthApiTests(RealtimeAppFixture fixture)
         { "Alice", "long enough password", "username" },
         { "with-dash", "long enough password", "username" },
         { new string('a', 33), "long enough password", "username" },
+        { "valid_name\n", "long enough password", "username" },
         { null, "long enough password", "username" },
         { "valid_name", "short7!", "password" },
         { "valid_name", new string('p', 129), "password" },

@@ -4,6 +4,7 @@ using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
+using RedisSchema = RealtimeAspire.Contracts.RedisSchema;
 
 namespace RealtimeAspire.Tests.Connection;
 
@@ -13,12 +14,12 @@ public sealed class ConnectionUnitTests
     [InlineData("general", 11)]
     [InlineData("", 5)]
     public void Partitions_are_fnv1a_32_of_the_utf8_room_id_modulo_16(string room, int partition) =>
-        Assert.Equal(partition, RedisKeys.Partition(room));
+        Assert.Equal(partition, RedisSchema.Partition(room));
 
     [Fact]
     public void Every_key_of_a_room_carries_its_partition_tag()
     {
-        var tag = $"{{rt:p{RedisKeys.Partition("général")}}}";
+        var tag = $"{{rt:p{RedisSchema.Partition("général")}}}";
 
         Assert.Equal($"{tag}:seq:général", (string)RedisKeys.Seq("général")!);
         Assert.Equal($"{tag}:recent:général", (string)RedisKeys.Recent("général")!);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
@@ -124,8 +125,8 @@ public sealed class EndToEndPersistenceTests(RealtimeAppFixture fixture)
         Assert.Equal(5, await kit.WaitForStoredAsync([room], 5, StoreTimeout));
 
         // Redis loses the room's counter, its recent messages and the partition's hand-off stream with its group.
-        var partition = RedisKeys.Partition(room);
-        await kit.Db.KeyDeleteAsync([RedisKeys.Seq(room), $"{{rt:p{partition}}}:recent:{room}", RedisKeys.Handoff(partition)]).WaitAsync(MessagesTestKit.Timeout);
+        var partition = RedisSchema.Partition(room);
+        await kit.Db.KeyDeleteAsync([RedisSchema.Seq(room), RedisSchema.Recent(room), RedisSchema.Handoff(partition)]).WaitAsync(MessagesTestKit.Timeout);
 
         for (var i = 0; i < 3; i++)
         {

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Persistence;
 using RealtimeAspire.MessageService.Rooms;
@@ -47,13 +48,13 @@ public sealed class HandoffPersistenceTests(RealtimeAppFixture fixture)
     {
         await using var kit = await MessagesTestKit.CreateAsync(fixture);
         var room = MessagesTestKit.NewRoom("claimed");
-        var key = RedisKeys.Handoff(RedisKeys.Partition(room));
+        var key = RedisSchema.Handoff(RedisSchema.Partition(room));
         var crashed = $"crashed-{Guid.NewGuid():N}";
 
         // Hand off and read as a consumer that then dies, in one transaction so that MessageService cannot read first.
         var transaction = kit.Db.CreateTransaction();
         var adds = Enumerable.Range(1, 40).Select(seq => MessagesTestKit.HandOffAsync(transaction, room, MessagesTestKit.Frame(room, seq))).ToList();
-        var read = transaction.StreamReadGroupAsync(key, RedisKeys.HandoffConsumerGroup, crashed, StreamPosition.NewMessages, 1000);
+        var read = transaction.StreamReadGroupAsync(key, RedisSchema.HandoffConsumerGroup, crashed, StreamPosition.NewMessages, 1000);
         Assert.True(await transaction.ExecuteAsync().WaitAsync(MessagesTestKit.Timeout));
         var ids = (await Task.WhenAll(adds)).ToHashSet();
         Assert.Superset(ids, (await read).Select(entry => entry.Id).ToHashSet());
@@ -114,18 +115,18 @@ public sealed class HandoffPersistenceTests(RealtimeAppFixture fixture)
     {
         await using var kit = await MessagesTestKit.CreateAsync(fixture);
         var room = MessagesTestKit.NewRoom("idle-consumers");
-        var key = RedisKeys.Handoff(RedisKeys.Partition(room));
+        var key = RedisSchema.Handoff(RedisSchema.Partition(room));
         var idle = $"restarted-{Guid.NewGuid():N}";
         var holding = $"crashed-{Guid.NewGuid():N}";
-        await kit.Db.ExecuteAsync("XGROUP", "CREATECONSUMER", key, RedisKeys.HandoffConsumerGroup, idle).WaitAsync(MessagesTestKit.Timeout);
+        await kit.Db.ExecuteAsync("XGROUP", "CREATECONSUMER", key, RedisSchema.HandoffConsumerGroup, idle).WaitAsync(MessagesTestKit.Timeout);
         var transaction = kit.Db.CreateTransaction();
         _ = MessagesTestKit.HandOffAsync(transaction, room, MessagesTestKit.Frame(room, 1));
-        _ = transaction.StreamReadGroupAsync(key, RedisKeys.HandoffConsumerGroup, holding, StreamPosition.NewMessages, 1000);
+        _ = transaction.StreamReadGroupAsync(key, RedisSchema.HandoffConsumerGroup, holding, StreamPosition.NewMessages, 1000);
         Assert.True(await transaction.ExecuteAsync().WaitAsync(MessagesTestKit.Timeout));
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         await HandoffStreams.RemoveIdleConsumersAsync(kit.Db, TimeSpan.FromSeconds(1)).WaitAsync(MessagesTestKit.Timeout);
-        var consumers = (await kit.Db.StreamConsumerInfoAsync(key, RedisKeys.HandoffConsumerGroup).WaitAsync(MessagesTestKit.Timeout)).Select(c => (string)c.Name!).ToList();
+        var consumers = (await kit.Db.StreamConsumerInfoAsync(key, RedisSchema.HandoffConsumerGroup).WaitAsync(MessagesTestKit.Timeout)).Select(c => (string)c.Name!).ToList();
 
         Assert.DoesNotContain(idle, consumers);
         Assert.Contains(holding, consumers);
@@ -134,7 +135,7 @@ public sealed class HandoffPersistenceTests(RealtimeAppFixture fixture)
 
     private static async Task<long> PendingForAsync(MessagesTestKit kit, string key, string consumer)
     {
-        var consumers = await kit.Db.StreamConsumerInfoAsync(key, RedisKeys.HandoffConsumerGroup).WaitAsync(MessagesTestKit.Timeout);
+        var consumers = await kit.Db.StreamConsumerInfoAsync(key, RedisSchema.HandoffConsumerGroup).WaitAsync(MessagesTestKit.Timeout);
         return consumers.Where(c => c.Name == consumer).Sum(c => (long)c.PendingMessageCount);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
@@ -81,7 +82,7 @@ public sealed class HistoryApiTests(RealtimeAppFixture fixture)
         var expired = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
 
         // As ConnectionService writes it: one value per user (and replica), refreshed while present.
-        await kit.Db.HashSetAsync(RedisKeys.Presence(room),
+        await kit.Db.HashSetAsync(RedisSchema.Presence(room),
         [
             new("u-1:connection-service-1", Presence("u-1", "alice", live)),
             new("u-1:connection-service-2", Presence("u-1", "alice", live)),

@@ -1,3 +1,4 @@
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.MessageService.Persistence;
@@ -20,23 +21,23 @@ public sealed class MessageServiceUnitTests
     [InlineData("ümlaut", false)]
     public void Room_ids_follow_the_protocol_pattern(string room, bool valid)
     {
-        Assert.Equal(valid, RoomId.IsValid(room));
+        Assert.Equal(valid, RoomIds.IsValid(room));
     }
 
     [Fact]
     public void Room_ids_are_at_most_128_characters()
     {
-        Assert.True(RoomId.IsValid(new string('r', 128)));
-        Assert.False(RoomId.IsValid(new string('r', 129)));
+        Assert.True(RoomIds.IsValid(new string('r', 128)));
+        Assert.False(RoomIds.IsValid(new string('r', 129)));
     }
 
     [Fact]
     public void The_user_prefix_is_reserved()
     {
-        Assert.True(RoomId.IsReserved("user:42"));
-        Assert.Equal("42", RoomId.ReservedOwner("user:42"));
-        Assert.False(RoomId.IsReserved("users"));
-        Assert.False(RoomId.IsReserved("general"));
+        Assert.True(RoomIds.IsReserved("user:42"));
+        Assert.Equal("42", RoomIds.ReservedOwner("user:42"));
+        Assert.False(RoomIds.IsReserved("users"));
+        Assert.False(RoomIds.IsReserved("general"));
     }
 
     [Theory]
@@ -46,15 +47,15 @@ public sealed class MessageServiceUnitTests
     [InlineData("lobby", 3)]
     public void Rooms_map_to_partitions_by_fnv1a_32_mod_16(string room, int partition)
     {
-        Assert.Equal(partition, RedisKeys.Partition(room));
+        Assert.Equal(partition, RedisSchema.Partition(room));
     }
 
     [Fact]
     public void Keys_carry_the_partition_hash_tag()
     {
-        Assert.Equal("{rt:p11}:seq:general", RedisKeys.Seq("general"));
-        Assert.Equal("{rt:p11}:presence:general", RedisKeys.Presence("general"));
-        Assert.Equal("{rt:p3}:handoff", RedisKeys.Handoff(3));
+        Assert.Equal("{rt:p11}:seq:general", RedisSchema.Seq("general"));
+        Assert.Equal("{rt:p11}:presence:general", RedisSchema.Presence("general"));
+        Assert.Equal("{rt:p3}:handoff", RedisSchema.Handoff(3));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.MessageService.Persistence;
@@ -59,7 +60,7 @@ public sealed class MessagesTestKit : IAsyncDisposable
         HandOffAsync(Db, room, Frame(room, seq, content));
 
     public static Task<RedisValue> HandOffAsync(IDatabaseAsync db, string room, string frame) =>
-        db.StreamAddAsync(RedisKeys.Handoff(RedisKeys.Partition(room)), [new("m", frame), new("tp", "")]);
+        db.StreamAddAsync(RedisSchema.Handoff(RedisSchema.Partition(room)), [new("m", frame), new("tp", "")]);
 
     public async Task<List<StoredMessage>> StoredAsync(string room)
     {
@@ -90,7 +91,7 @@ public sealed class MessagesTestKit : IAsyncDisposable
     /// <summary>True while the entry is still in its hand-off stream (not yet stored and removed).</summary>
     public async Task<bool> IsInHandoffAsync(string room, RedisValue id)
     {
-        var key = RedisKeys.Handoff(RedisKeys.Partition(room));
+        var key = RedisSchema.Handoff(RedisSchema.Partition(room));
         return (await Db.StreamRangeAsync(key, id, id).WaitAsync(Timeout)).Length > 0;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
@@ -103,6 +104,21 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_room_id_with_a_trailing_newline_is_invalid_in_every_rooms_call()
+    {
+        using var user = await TestUsers.RegisterAsync(fixture);
+        var room = MessagesTestKit.NewRoom("newline");
+
+        using var create = await user.Client.PostAsJsonAsync("/api/rooms", new { room = room + "\n", visibility = "public" }).WaitAsync(Timeout);
+        using var history = await user.Client.GetAsync($"/api/rooms/{room}%0A/messages").WaitAsync(Timeout);
+        using var presence = await user.Client.GetAsync($"/api/rooms/{room}%0A/presence").WaitAsync(Timeout);
+
+        await AssertProblemAsync(create, HttpStatusCode.BadRequest, "Invalid request");
+        await AssertProblemAsync(history, HttpStatusCode.BadRequest, "Invalid request");
+        await AssertProblemAsync(presence, HttpStatusCode.BadRequest, "Invalid request");
+    }
+
+    [Fact]
     public async Task Only_the_owner_adds_and_removes_members()
     {
         using var owner = await TestUsers.RegisterAsync(fixture);
@@ -167,7 +183,7 @@ public sealed class RoomsApiTests(RealtimeAppFixture fixture)
         using var member = await TestUsers.RegisterAsync(fixture);
         var room = await CreateRoomAsync(owner, "private", member.Username);
         await using var kit = await MessagesTestKit.CreateAsync(fixture);
-        var orders = await kit.Redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisKeys.ControlChannel)).WaitAsync(Timeout);
+        var orders = await kit.Redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisSchema.ControlChannel)).WaitAsync(Timeout);
         using var messageService = fixture.App.CreateHttpClient("message-service", "http");
 
         var before = await messageService.GetFromJsonAsync<RoomAccessResponse>($"/internal/rooms/{room}/access?userId={member.UserId}").WaitAsync(Timeout);

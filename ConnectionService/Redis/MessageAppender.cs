@@ -1,5 +1,6 @@
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.Contracts;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
@@ -14,8 +15,11 @@ public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterM
     public static AppendedMessage RateLimited(long retryAfterMs) => new([], null, retryAfterMs);
 }
 
-/// <summary>Hands messages over to Redis in one atomic step, and knows each room's latest seq.</summary>
-public sealed class MessageStore(
+/// <summary>
+/// Appends a message to Redis in one atomic step (seq, recent stream, hand-off stream, unstored set; see
+/// <see cref="RedisSchema"/>), and reads back what it wrote: a room's latest seq and its recent messages.
+/// </summary>
+public sealed class MessageAppender(
     IConnectionMultiplexer redis, UserLimits limits, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
 {
     private bool? _isCluster;
@@ -113,7 +117,7 @@ public sealed class MessageStore(
         foreach (var entry in entries)
         {
             var id = ((string)entry.Id!).AsSpan();
-            var frame = entry["m"];
+            var frame = entry[RedisSchema.FrameField];
             if (long.TryParse(id[..id.IndexOf('-')], out var seq) && !frame.IsNull)
             {
                 messages.Add((seq, (byte[])frame!));

@@ -1,0 +1,100 @@
+using System.Text;
+
+namespace RealtimeAspire.Contracts;
+
+/// <summary>
+/// Every Redis key and channel of RealtimeAspire (docs/architecture.md, "Redis data model"). Each names its owner, the
+/// service that writes it, and who else may read it; a service touches no key this schema does not give it. Every key
+/// of a room carries its partition's hash tag, so a message's atomic step runs in one slot of a Redis Cluster.
+/// </summary>
+public static class RedisSchema
+{
+    /// <summary>How many partitions, and so hand-off streams, the rooms are spread over.</summary>
+    public const int Partitions = 16;
+
+    /// <summary>The consumer group in which MessageService reads the hand-off streams.</summary>
+    public const string HandoffConsumerGroup = "message-service";
+
+    /// <summary>The field of a recent or hand-off stream entry that holds the <c>message</c> frame JSON.</summary>
+    public const string FrameField = "m";
+
+    /// <summary>The field of a hand-off stream entry that holds the W3C <c>traceparent</c> (may be empty).</summary>
+    public const string TraceParentField = "tp";
+
+    /// <summary>
+    /// Cluster-wide orders (<c>kick</c>, <c>close</c>): published by MessageService and ConnectionService, subscribed by
+    /// every ConnectionService replica.
+    /// </summary>
+    public const string ControlChannel = "rt:control";
+
+    /// <summary>FNV-1a-32 of the room id's UTF-8 bytes, modulo <see cref="Partitions"/>.</summary>
+    public static int Partition(string room)
+    {
+        const uint offsetBasis = 2166136261;
+        const uint prime = 16777619;
+        var hash = offsetBasis;
+        foreach (var b in Encoding.UTF8.GetBytes(room))
+        {
+            hash = unchecked((hash ^ b) * prime);
+        }
+
+        return (int)(hash % Partitions);
+    }
+
+    /// <summary>The room's last seq. Owner: ConnectionService (its message script); no other reader.</summary>
+    public static string Seq(string room) => $"{Tag(room)}:seq:{room}";
+
+    /// <summary>
+    /// The room's recent messages, a capped stream with entry ids <c>&lt;seq&gt;-1</c>. Owner: ConnectionService (its
+    /// message script); MessageService reads it for history's not yet stored messages.
+    /// </summary>
+    public static string Recent(string room) => $"{Tag(room)}:recent:{room}";
+
+    /// <summary>
+    /// The partition's hand-off stream. Owner: ConnectionService appends (its message script); MessageService reads it in
+    /// <see cref="HandoffConsumerGroup"/>, acknowledges and deletes what it stored, and reads it for history.
+    /// </summary>
+    public static string Handoff(int partition) => $"{Tag(partition)}:handoff";
+
+    /// <summary>
+    /// The seqs of the room's handed-off messages not yet stored (sorted set, score = member = seq). Owner:
+    /// ConnectionService adds (its message script); MessageService reads it for history and removes what it stored.
+    /// </summary>
+    public static string Unstored(string room) => $"{Tag(room)}:unstored:{room}";
+
+    /// <summary>The ack of a message sent with a client id, for an idempotent resend. Owner: ConnectionService only.</summary>
+    public static string Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{userId}:{clientId}";
+
+    /// <summary>
+    /// Who is in the room: a hash of <c>userId</c> to <see cref="PresenceEntry"/> JSON. Owner: ConnectionService;
+    /// MessageService reads it for its presence API.
+    /// </summary>
+    public static string Presence(string room) => $"{Tag(room)}:presence:{room}";
+
+    /// <summary>One user's connections in one room. Owner: ConnectionService only ('|' cannot occur in a room id).</summary>
+    public static string PresenceConnections(string room, string userId) => $"{Tag(room)}:presence-conns:{room}|{userId}";
+
+    /// <summary>A user's live connections on every replica, scored by lease expiry. Owner: ConnectionService only.</summary>
+    public static string UserConnections(string userId) => $"{UserTag(userId)}:conns";
+
+    /// <summary>A user's messages in the rate-limit window. Owner: ConnectionService only.</summary>
+    public static string UserRate(string userId) => $"{UserTag(userId)}:rate";
+
+    /// <summary>Failed logins of one account in the throttle's window. Owner: AuthService only.</summary>
+    public static string LoginFailuresOfAccount(string username) => $"rt:auth:login:account:{username}";
+
+    /// <summary>Failed logins from one client address in the throttle's window. Owner: AuthService only.</summary>
+    public static string LoginFailuresOfAddress(string address) => $"rt:auth:login:address:{address}";
+
+    /// <summary>Every live event of a room. Owner: ConnectionService (publishes and subscribes) only.</summary>
+    public static string RoomChannel(string room) => $"rt:room:{room}";
+
+    /// <summary>Events and orders for one user wherever connected. Owner: ConnectionService (publishes and subscribes) only.</summary>
+    public static string UserChannel(string userId) => $"rt:user:{userId}";
+
+    private static string Tag(string room) => Tag(Partition(room));
+
+    private static string Tag(int partition) => $"{{rt:p{partition}}}";
+
+    private static string UserTag(string userId) => $"{{rt:u:{userId}}}";
+}
