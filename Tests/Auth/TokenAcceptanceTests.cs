@@ -58,7 +58,7 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
         Assert.Equal(user.Username, inBand.Principal!.Identity?.Name);
     }
 
-    public static TheoryData<string> BadTokens => JwtValidationTests.BadTokens;
+    public static TheoryData<string> BadTokens => ForgedTokens.Kinds;
 
     [Theory]
     [MemberData(nameof(BadTokens))]
@@ -67,7 +67,7 @@ public sealed class TokenAcceptanceTests(RealtimeAppFixture fixture) : IAsyncLif
         var (user, tokens) = await _auth.RegisterAndLoginAsync();
         // The forgeries reuse AuthService's current kid where the kind asks for it.
         using var impostor = new TestSigningKey(new JsonWebToken(tokens.AccessToken).Kid);
-        var forged = JwtValidationTests.ForgeToken(kind, impostor, user.UserId, user.Username);
+        var forged = ForgedTokens.Forge(kind, impostor, user.UserId, user.Username);
 
         var throughGateway = await GetRoomsProbeAsync(forged);
         var response = await _probe.GetWithBearerAsync("/api/probe", forged);

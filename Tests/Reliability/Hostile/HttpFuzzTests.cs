@@ -34,9 +34,9 @@ public sealed class HttpFuzzTests(RealtimeAppFixture fixture, ITestOutputHelper 
         var tokens = new Dictionary<string, string?>
         {
             ["none"] = null,
-            ["garbage"] = JwtValidationTests.ForgeToken("garbage", impostor),
-            ["forged"] = JwtValidationTests.ForgeToken("other-key-with-published-kid", impostor, user.UserId, user.Username),
-            ["expired"] = JwtValidationTests.ForgeToken("expired", impostor, user.UserId, user.Username),
+            ["garbage"] = ForgedTokens.Forge("garbage", impostor),
+            ["forged"] = ForgedTokens.Forge("other-key-with-published-kid", impostor, user.UserId, user.Username),
+            ["expired"] = ForgedTokens.Forge("expired", impostor, user.UserId, user.Username),
             ["valid"] = user.AccessToken,
         };
         var answers = HttpAnswers.For(fixture.App);

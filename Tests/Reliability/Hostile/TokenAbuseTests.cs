@@ -21,7 +21,7 @@ public sealed class TokenAbuseTests(RealtimeAppFixture fixture, ITestOutputHelpe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static TheoryData<string> BadTokens => JwtValidationTests.BadTokens;
+    public static TheoryData<string> BadTokens => ForgedTokens.Kinds;
 
     [Theory]
     [MemberData(nameof(BadTokens))]
@@ -30,7 +30,7 @@ public sealed class TokenAbuseTests(RealtimeAppFixture fixture, ITestOutputHelpe
         using var http = fixture.CreateGatewayClient();
         var user = await RealtimeTestClient.CreateUserAsync(http, "forged");
         using var impostor = new TestSigningKey(new JsonWebToken(user.AccessToken).Kid);
-        var forged = JwtValidationTests.ForgeToken(kind, impostor, user.UserId, user.Username);
+        var forged = ForgedTokens.Forge(kind, impostor, user.UserId, user.Username);
 
         var websocket = new Dictionary<string, string>();
         foreach (var placement in new[] { TokenPlacement.Header, TokenPlacement.Query, TokenPlacement.None })

@@ -57,17 +57,13 @@ public sealed class JwtValidationTests : IAsyncLifetime
         Assert.InRange(validation.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(14), DateTimeOffset.UtcNow.AddMinutes(16));
     }
 
-    public static TheoryData<string> BadTokens => new()
-    {
-        "alg-none", "alg-none-with-published-kid", "other-key", "other-key-with-published-kid", "hs256-with-public-key",
-        "other-issuer", "other-audience", "expired", "garbage",
-    };
+    public static TheoryData<string> BadTokens => ForgedTokens.Kinds;
 
     [Theory]
     [MemberData(nameof(BadTokens))]
     public async Task A_bad_token_is_refused_by_the_bearer_scheme_and_the_validator_without_echoing_it(string kind)
     {
-        var token = ForgeToken(kind, _published);
+        var token = ForgedTokens.Forge(kind, _published);
 
         var response = await GetWithBearer("/api/probe", token);
         var body = await response.Content.ReadAsStringAsync();
@@ -173,28 +169,6 @@ public sealed class JwtValidationTests : IAsyncLifetime
 
         Assert.True((await Validator.ValidateAsync(token, CancellationToken.None).WaitAsync(Timeout)).IsValid);
         Assert.Equal(2, _jwks.Requests);
-    }
-
-    /// <summary>Bad tokens of every kind the protocol names, forged with keys of the test's own.</summary>
-    public static string ForgeToken(string kind, TestSigningKey published, string userId = "user-x", string username = "mallory")
-    {
-        var claims = TokenClaims.For(userId, username);
-        using var other = new TestSigningKey();
-        using var otherWithPublishedKid = new TestSigningKey(published.KeyId);
-        return kind switch
-        {
-            "alg-none" => claims.Unsigned(),
-            "alg-none-with-published-kid" => claims.Unsigned(published.KeyId),
-            "other-key" => other.Sign(claims),
-            "other-key-with-published-kid" => otherWithPublishedKid.Sign(claims),
-            "hs256-with-public-key" => claims.SignedWithSecret(
-                Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(published.PublicJwk)), published.KeyId),
-            "other-issuer" => published.Sign(claims with { Issuer = "someone-else" }),
-            "other-audience" => published.Sign(claims with { Audience = "another-app" }),
-            "expired" => published.Sign(claims.Expired()),
-            "garbage" => "not-a-jwt",
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-        };
     }
 
     private sealed class JwksStub
