@@ -70,7 +70,8 @@ internal sealed class StormScenario : IAsyncDisposable
         Console.Error.WriteLine($"[bench] storm: drained {drain.Replica} ({drain.Connections} connections, {drained.Count} of ours) in {drainAnsweredMs - drainStartMs:F0} ms");
         var recovered = await WaitForRecoveryAsync(drained, drainStartMs, TimeSpan.FromSeconds(_args.Int("recover-timeout", 180)), cancellationToken);
         var recoveredMs = StormClient.NowMs();
-        var cpu = processes.CpuSeconds().ToDictionary(p => p.Key, p => Math.Round(p.Value - cpuBefore[p.Key], 2));
+        // NaN (a process gone meanwhile) has no JSON form: null.
+        var cpu = processes.CpuSeconds().ToDictionary(p => p.Key, p => p.Value - cpuBefore[p.Key] is var used && double.IsFinite(used) ? Math.Round(used, 2) : (double?)null);
 
         await Task.Delay(TimeSpan.FromSeconds(_args.Int("after", 3)), cancellationToken);
         await traffic.CancelAsync();
@@ -92,6 +93,7 @@ internal sealed class StormScenario : IAsyncDisposable
             sinceDrainMs = Summarise(back.Select(s => s.BackMs - drainStartMs)),
             delivery,
             cpuS = cpu,
+            processes = processes.Pids,
             errors = new
             {
                 connect = connect.Failed,
@@ -160,6 +162,8 @@ internal sealed class ProcessGroups(Dictionary<string, IReadOnlyList<int>> group
     public static ProcessGroups Parse(string spec) => new(spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(group => group.Split('=', 2))
         .ToDictionary(parts => parts[0], parts => (IReadOnlyList<int>)[.. parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))]));
+
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Pids => groups;
 
     public Dictionary<string, double> CpuSeconds() => groups.ToDictionary(g => g.Key, g => ProcessStats.TotalCpuSeconds(g.Value));
 }

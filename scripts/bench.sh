@@ -170,6 +170,7 @@ run_storm() { # size : ours through the Gateway, connection-service-1 drained as
   local procs="connection-service-1=$r1;connection-service-2=$r2;gateway=$GATEWAY;auth-service=$(pids_of auth-service)"
   procs+=";message-service=$(pids_of message-service);redis=$(pids_of redis-server);postgres=$(postgres_pids)"
   mkdir -p "$OUT/$set"
+  echo "storm-$n: $procs" >>"$WORK/pids.txt"
   log "ours: $set storm-$n"
   # shellcheck disable=SC2086
   timeout 900 dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" storm --urls "$GATEWAY_URL" $RT1_ARGS --conns "$n" $STORM \
