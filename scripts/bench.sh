@@ -120,6 +120,12 @@ postgres_pids() { # PostgreSQL rewrites its environment for ps; find the postmas
   main=$(pgrep -f -- "postgres.*$DATA" | head -1) || return 0
   { echo "$main"; pgrep -P "$main"; } | sort -n | paste -sd, -
 }
+redis_pids() { # redis-server overwrites its environment with its process title: find it by the replicas' connection string
+  local port
+  for port in $(tr '\0' '\n' <"/proc/${REPLICAS%%,*}/environ" | sed -n 's/^ConnectionStrings__redis=//p' | tr ',' '\n' | sed -n 's/^[^=]*:\([0-9]*\)$/\1/p'); do
+    pgrep -f "redis-server [^ ]*:$port( |$)" || true
+  done | sort -n | paste -sd, -
+}
 url_of() { tr '\0' '\n' <"/proc/$1/environ" | sed -n 's/^ASPNETCORE_URLS=//p' | cut -d';' -f1 | sed 's/localhost/127.0.0.1/'; }
 
 OPERATOR_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(24))') # the AppHost parameter auth-operator-key, for the storm's drain
@@ -141,7 +147,7 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
   done
   grep -q "RealtimeAspire is up" "$log" || { log "not up after 360 s: $log"; exit 1; }
   REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
-  INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
+  INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(redis_pids),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
   REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
   GATEWAY_URL=http://127.0.0.1:$port
   RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
@@ -168,7 +174,7 @@ run_storm() { # size : ours through the Gateway, connection-service-1 drained as
   local n=$1 set=rt1-gateway r1 r2
   r1=$(pids_of connection-service-1); r2=$(pids_of connection-service-2)
   local procs="connection-service-1=$r1;connection-service-2=$r2;gateway=$GATEWAY;auth-service=$(pids_of auth-service)"
-  procs+=";message-service=$(pids_of message-service);redis=$(pids_of redis-server);postgres=$(postgres_pids)"
+  procs+=";message-service=$(pids_of message-service);redis=$(redis_pids);postgres=$(postgres_pids)"
   mkdir -p "$OUT/$set"
   echo "storm-$n: $procs" >>"$WORK/pids.txt"
   log "ours: $set storm-$n"
