@@ -7,7 +7,8 @@ namespace RealtimeAspire.Bench;
 /// <summary>
 /// The side-by-side table of docs/benchmarks.md, from one run of scripts/bench.sh: peers/ (Socket.IO, SignalR),
 /// rt1-gateway/ (ours through the Gateway), rt1-direct/ (ours straight to the replicas), rt1-gateway-memory/
-/// (the Gateway's own RSS), floor/ (`Bench floor`: the kernel's share of a delivery on this machine). Written between two markers so the
+/// (the Gateway's own RSS), floor/ (`Bench floor`: the kernel's share of a delivery on this machine), the storm's
+/// results in rt1-gateway/ and peers/ (<see cref="StormReport"/>). Written between two markers so the
 /// hand-written parts of the page stay.
 /// </summary>
 internal static class BenchReport
@@ -22,6 +23,7 @@ internal static class BenchReport
             .Where(r => r.Json is not null).ToList();
         JsonObject? Find(string set, string name) => all.FirstOrDefault(r => r.Set == set && r.Name == name).Json;
         var peers = new[] { "socketio", "signalr" };
+        var stormSizes = StormReport.Sizes(all.Select(r => r.Name));
 
         var md = new StringBuilder();
         md.AppendLine(Begin).AppendLine();
@@ -31,7 +33,7 @@ internal static class BenchReport
             md.AppendLine("```").Append(File.ReadAllText(env).Trim()).AppendLine().AppendLine("```").AppendLine();
         }
 
-        md.AppendLine($"### Targets: ours ÷ best peer, same run (`{fanout}`, `{idle}`, `ramp`)").AppendLine();
+        md.AppendLine($"### Targets: ours ÷ best peer, same run (`{fanout}`, `{idle}`, `ramp`{string.Concat(stormSizes.Select(n => $", `storm-{n}`"))})").AppendLine();
         md.AppendLine("| metric | Socket.IO | SignalR | ours | ours ÷ best peer | target | met |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
 
@@ -54,6 +56,8 @@ internal static class BenchReport
             md.AppendLine($"| connections on one replica | | | {Format(connected)} | | ≥ 50,000 | {Met(connected >= 50_000)} |");
         }
 
+        StormReport.TargetRows(md, Find, stormSizes);
+
         var floor = Number(Find("floor", "floor"), "cpuUsPerDelivery");
         var relay = Number(Find("floor", "floor-relay"), "relayCpuUsPerDelivery");
         if (floor is not null || relay is not null)
@@ -65,6 +69,7 @@ internal static class BenchReport
             md.AppendLine($"| a bare relay hop (`recv` + `send`) | {Format(relay)} | |");
         }
 
+        StormReport.Table(md, Find, stormSizes);
         md.AppendLine().AppendLine("\"whole system\" CPU = the measured servers' CPU + the auxiliary processes' (`redisCpuS` of the load generator, which for ours covers every other process of the system).").AppendLine();
         foreach (var summary in Directory.EnumerateFiles(resultsDir, "summary.md", SearchOption.AllDirectories).Order())
         {
@@ -85,7 +90,7 @@ internal static class BenchReport
             : page.TrimEnd() + Environment.NewLine + Environment.NewLine + block;
     }
 
-    private static void Ratio(StringBuilder md, string metric, IEnumerable<double?> peers, double? ours, double target, bool lowerIsBetter)
+    internal static void Ratio(StringBuilder md, string metric, IEnumerable<double?> peers, double? ours, double target, bool lowerIsBetter)
     {
         var values = peers.ToList();
         var known = values.Where(v => v is > 0).Select(v => v!.Value).ToList();
@@ -106,17 +111,17 @@ internal static class BenchReport
         return server is null || received is not > 0 ? null : (server + aux) * 1e6 / received;
     }
 
-    private static double? Number(JsonObject? json, string key) =>
+    internal static double? Number(JsonObject? json, string key) =>
         json?[key] is JsonValue value && value.TryGetValue<double>(out var number) ? number : null;
 
-    private static string Format(double? value) => value switch
+    internal static string Format(double? value) => value switch
     {
         null => "–",
         >= 1000 => value.Value.ToString("N0", CultureInfo.InvariantCulture),
         _ => value.Value.ToString("0.##", CultureInfo.InvariantCulture),
     };
 
-    private static string Met(bool? met) => met == true ? "yes" : "**no**";
+    internal static string Met(bool? met) => met == true ? "yes" : "**no**";
 
     private static JsonObject? Read(string path)
     {

@@ -5,12 +5,13 @@ using RealtimeAspire.Bench;
 //   Bench idle   --urls URL[,URL] --auth-url URL --conns N --rooms R [--users U] [--server-pids P,P] [--gateway-pids P]
 //   Bench fanout --urls URL[,URL] --auth-url URL --rooms R --subs S --pubs P --rate M --duration T [--server-pids ...] [--aux-pids ...]
 //   Bench ramp   (as fanout) --rate M0 --step 1.25 --max-stages 12 --retries 1 --duration 5 --p99-max 100
+//   Bench storm  --urls GATEWAY --auth-url URL --conns N --rooms R --rate M --pubs P --drain-url REPLICA --operator-key K [--processes name=pid,pid;name=pid]
 //   Bench floor  --conns 500 --rooms 10 --rate 300 --duration 10 --size 120 [--relay]   (no server: the kernel's share, see FloorScenario)
 //   Bench report --results DIR [--page docs/benchmarks.md] [--fanout fanout-300] [--idle idle-10000]
 // One JSON line of results on stdout (or --out FILE); progress on stderr.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.Error.WriteLine("usage: Bench idle|fanout|ramp|floor|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
+    Console.Error.WriteLine("usage: Bench idle|fanout|ramp|storm|floor|report [--flag value ...]   (see Program.cs and docs/benchmarks.md)");
     return 2;
 }
 
@@ -60,6 +61,7 @@ object result = args[0] switch
     "idle" => await IdleScenario.RunAsync(options, urls, users, userCount, cancellation.Token),
     "fanout" => await FanoutScenario.RunAsync(options, urls, users, userCount, cancellation.Token),
     "ramp" => await FanoutScenario.RampAsync(options, urls, users, userCount, cancellation.Token),
+    "storm" => await StormScenario.RunAsync(options, urls, users, userCount, cancellation.Token),
     var other => throw new ArgumentException($"unknown command {other}"),
 };
 

@@ -5,6 +5,7 @@
 #   ./scripts/bench.sh                       # peers, ours through the Gateway, ours direct to the replicas
 #   PEERS="" ./scripts/bench.sh              # ours only (the report then has no ratios)
 #   SCENARIOS=fanout FANOUT_RATES=300 ./scripts/bench.sh
+#   SCENARIOS=storm STORM_SIZES=1000 ./scripts/bench.sh   # reconnect storm: ours (drain a replica) and the peers (restart a server)
 #
 # Ours runs as the AppHost in local mode, Release build, dashboard on a free port: the AppHost, DCP and the
 # dashboard are not on a message's path and are not counted as ours (they show as "other procs CPU %").
@@ -12,7 +13,7 @@
 # Knobs: SCENARIOS, IDLE_SIZES, IDLE, FANOUT_RATES, FANOUT, RAMP (as run-peers.sh), PEERS, MODES (gateway direct),
 # BENCH_USERS (bench_<k> accounts; connection i uses user i % BENCH_USERS), QUIET_WAIT, ONE_REPLICA_CONNS
 # (e.g. 50000: also connect that many idle connections to one replica), FLOOR (1: run `Bench floor`), BENCH_WORK (scratch dir), PAGE,
-# PEER_BENCH (default ../shared/peer-bench).
+# PEER_BENCH (default ../shared/peer-bench), STORM_SIZES (clients of the storm, default "5000 10000"), STORM (its flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,6 +26,8 @@ BENCH_USERS=${BENCH_USERS:-100}
 export SCENARIOS=${SCENARIOS:-"idle fanout ramp"}
 export IDLE_SIZES=${IDLE_SIZES:-"10000"}
 export FANOUT_RATES=${FANOUT_RATES:-"300"}
+STORM_SIZES=${STORM_SIZES:-"5000 10000"}
+STORM=${STORM:-"--rooms 100 --rate 100 --pubs 10 --warmup 5 --after 3"}
 export QUIET_WAIT=${QUIET_WAIT:-30}
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
@@ -50,10 +53,29 @@ timeout 900 dotnet build -c Release -nologo -v q "$ROOT/AppHost" >"$WORK/build.l
   timeout 900 dotnet build -c Release -nologo -v q "$ROOT/Bench" >>"$WORK/build.log" 2>&1 || { log "build failed: $WORK/build.log"; exit 1; }
 
 # ---- peers: run-peers.sh starts and stops them itself --------------------------------------------------------
-if [ -n "$PEERS" ]; then
+PEER_SCENARIOS=$(echo " $SCENARIOS " | sed 's/ storm / /g' | xargs) # the storm is ours (Bench/peers/storm.js), not run-peers.sh's
+if [ -n "$PEERS" ] && [ -n "$PEER_SCENARIOS" ]; then
   log "peers: $PEERS"
   # shellcheck disable=SC2086
-  (cd "$PB" && RESULTS="$OUT/peers" ./run-peers.sh $PEERS >/dev/null)
+  (cd "$PB" && RESULTS="$OUT/peers" SCENARIOS="$PEER_SCENARIOS" ./run-peers.sh $PEERS >/dev/null)
+fi
+
+# ---- the peers' reconnect storm: one of their two servers restarted under N clients (Bench/peers/storm.js) -----
+if [ -n "$PEERS" ] && [[ " $SCENARIOS " == *" storm "* ]]; then
+  mkdir -p "$OUT/peers"
+  [ -x /usr/sbin/nginx ] || apt-get install -y -qq nginx-light >/dev/null 2>&1 || apt-get install -y -qq nginx >/dev/null 2>&1 # as run-peers.sh
+  for peer in $PEERS; do
+    case $peer in
+      socketio) [ -d "$PB/peers/socketio/node_modules" ] || (cd "$PB/peers/socketio" && timeout 600 npm ci --no-audit --no-fund >/dev/null) ;;
+      signalr) timeout 600 dotnet build "$PB/peers/signalr" -c Release -nologo -v q >"$WORK/signalr-build.log" ;;
+    esac
+    for n in $STORM_SIZES; do
+      log "peers: $peer storm-$n"
+      # shellcheck disable=SC2086
+      timeout 900 node "$ROOT/Bench/peers/storm.js" --pb "$PB" --peer "$peer" --conns "$n" $STORM --out "$OUT/peers/$peer-storm-$n.json" \
+        2>>"$WORK/storm-$peer-$n.log" || log "$peer storm-$n failed (see $WORK/storm-$peer-$n.log)"
+    done
+  done
 fi
 
 # ---- the floor: the same fan-out with nothing but one send() per delivery, then through a bare relay ------------
@@ -98,8 +120,15 @@ postgres_pids() { # PostgreSQL rewrites its environment for ps; find the postmas
   main=$(pgrep -f -- "postgres.*$DATA" | head -1) || return 0
   { echo "$main"; pgrep -P "$main"; } | sort -n | paste -sd, -
 }
+redis_pids() { # redis-server overwrites its environment with its process title: find it by the replicas' connection string
+  local port
+  for port in $(tr '\0' '\n' <"/proc/${REPLICAS%%,*}/environ" | sed -n 's/^ConnectionStrings__redis=//p' | tr ',' '\n' | sed -n 's/^[^=]*:\([0-9]*\)$/\1/p'); do
+    pgrep -f "redis-server [^ ]*:$port( |$)" || true
+  done | sort -n | paste -sd, -
+}
 url_of() { tr '\0' '\n' <"/proc/$1/environ" | sed -n 's/^ASPNETCORE_URLS=//p' | cut -d';' -f1 | sed 's/localhost/127.0.0.1/'; }
 
+OPERATOR_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(24))') # the AppHost parameter auth-operator-key, for the storm's drain
 start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
   STARTS=$((STARTS + 1)); RUN_ID=bench-$$-$STARTS; DATA=$WORK/data-$STARTS
   local port log=$WORK/apphost-$STARTS.log
@@ -109,7 +138,7 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
     ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
     ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
     dotnet "$ROOT/AppHost/bin/Release/net10.0/AppHost.dll" --Infrastructure:Mode=local \
-    "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" --Startup:ExitOnFailure=true >"$log" 2>&1 &
+    "--Infrastructure:DataPath=$DATA" "--Gateway:Port=$port" --Startup:ExitOnFailure=true "--Parameters:auth-operator-key=$OPERATOR_KEY" >"$log" 2>&1 &
   APPHOST_PID=$!
   for _ in $(seq 720); do # a busy 2-core box can take minutes
     grep -qs "RealtimeAspire is up" "$log" && break
@@ -118,7 +147,7 @@ start_system() { # sets REPLICAS GATEWAY INFRA REPLICA_URLS GATEWAY_URL RT1_ARGS
   done
   grep -q "RealtimeAspire is up" "$log" || { log "not up after 360 s: $log"; exit 1; }
   REPLICAS=$(pids_of connection-service-); GATEWAY=$(pids_of gateway)
-  INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(pids_of redis-server),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
+  INFRA=$(echo "$(pids_of auth-service),$(pids_of message-service),$(redis_pids),$(postgres_pids)" | tr -s ',' | sed 's/^,//;s/,$//')
   REPLICA_URLS=$(for p in ${REPLICAS//,/ }; do url_of "$p"; done | paste -sd, -)
   GATEWAY_URL=http://127.0.0.1:$port
   RT1_ARGS="--auth-url $GATEWAY_URL --users $BENCH_USERS"
@@ -141,6 +170,20 @@ run_ours() { # results-set scenario-env (SCENARIOS=… IDLE_SIZES=…) ; uses th
     LOADGEN_EXTRA="--aux-pids $aux ${EXTRA:-}" "$@" ./run-peers.sh rt1 >/dev/null) || log "$set failed (see $PB/logs)"
 }
 
+run_storm() { # size : ours through the Gateway, connection-service-1 drained as the operator drains it
+  local n=$1 set=rt1-gateway r1 r2
+  r1=$(pids_of connection-service-1); r2=$(pids_of connection-service-2)
+  local procs="connection-service-1=$r1;connection-service-2=$r2;gateway=$GATEWAY;auth-service=$(pids_of auth-service)"
+  procs+=";message-service=$(pids_of message-service);redis=$(redis_pids);postgres=$(postgres_pids)"
+  mkdir -p "$OUT/$set"
+  echo "storm-$n: $procs" >>"$WORK/pids.txt"
+  log "ours: $set storm-$n"
+  # shellcheck disable=SC2086
+  timeout 900 dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" storm --urls "$GATEWAY_URL" $RT1_ARGS --conns "$n" $STORM \
+    --drain-url "$(url_of "${r1%%,*}")" --operator-key "$OPERATOR_KEY" --processes "$procs" --out "$OUT/$set/rt1-storm-$n.json" \
+    2>>"$WORK/storm-rt1-$n.log" || log "storm-$n failed (see $WORK/storm-rt1-$n.log)"
+}
+
 each_scenario() { # results-set : one fresh system per scenario and size
   local sc n
   for sc in $SCENARIOS; do
@@ -148,6 +191,7 @@ each_scenario() { # results-set : one fresh system per scenario and size
       idle) for n in $IDLE_SIZES; do start_system; run_ours "$1" SCENARIOS=idle IDLE_SIZES="$n"; stop_system; done ;;
       fanout) for n in $FANOUT_RATES; do start_system; run_ours "$1" SCENARIOS=fanout FANOUT_RATES="$n"; stop_system; done ;;
       ramp) start_system; run_ours "$1" SCENARIOS=ramp; stop_system ;;
+      storm) if [ "$1" = rt1-gateway ]; then for n in $STORM_SIZES; do start_system; run_storm "$n"; stop_system; done; fi ;;
     esac
   done
 }
@@ -156,7 +200,7 @@ for mode in $MODES; do
   case $mode in
     gateway) each_scenario rt1-gateway
              case " $SCENARIOS " in *" idle "*) SCENARIOS=idle each_scenario rt1-gateway-memory ;; esac ;;
-    direct) each_scenario rt1-direct ;;
+    direct) SCENARIOS=$PEER_SCENARIOS each_scenario rt1-direct ;; # the storm drains behind the Gateway only
     *) log "unknown mode $mode"; exit 2 ;;
   esac
 done
