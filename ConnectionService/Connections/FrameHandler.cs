@@ -1,6 +1,7 @@
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 
@@ -14,9 +15,6 @@ public sealed partial class FrameHandler(
     RealtimeMetrics metrics,
     ILogger<FrameHandler> logger)
 {
-    /// <summary>Not in the protocol's list: the server could not do it now (Redis or MessageService failing); retry.</summary>
-    public const string UnavailableCode = "unavailable";
-
     public async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken)
     {
         var parsed = parser.Parse(json.Span);
@@ -35,8 +33,8 @@ public sealed partial class FrameHandler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, frame.Type, e);
-            metrics.Rejected(UnavailableCode);
-            connection.TrySend(Frames.Error(UnavailableCode, "The server could not do this now; try again.", frame.Id, 1_000));
+            metrics.Rejected(ErrorCodes.Unavailable);
+            connection.TrySend(Frames.Error(ErrorCodes.Unavailable, "The server could not do this now; try again.", frame.Id, 1_000));
         }
     }
 

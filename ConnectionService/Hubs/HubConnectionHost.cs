@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Protocol;
 

@@ -1,5 +1,6 @@
-using RealtimeAspire.ConnectionService.Protocol;
+using System.Text;
 using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
@@ -35,7 +36,7 @@ public sealed class MessageStore(
             // A resend is answered from its record before the rate limit, as the single script does.
             if (dedup is { } resent && await Database.StringGetAsync(resent) is { IsNull: false } previous)
             {
-                return new AppendedMessage(Frames.Utf8((string)previous!), null);
+                return new AppendedMessage((byte[])previous!, null);
             }
 
             var retryAfterMs = await limits.TryConsumeMessageAsync(charge);
@@ -48,8 +49,9 @@ public sealed class MessageStore(
         }
 
         var messageId = Guid.CreateVersion7().ToString();
-        var (prefix, suffix) = Frames.MessageAroundSeq(
-            message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
+        var frame = FrameCodec.SpliceAroundSeq(
+            new MessageFrame(message.Room, messageId, 0, message.UserId, message.Username, message.Content, time.GetUtcNow()));
+        var ack = FrameCodec.SpliceAroundSeq(new AckFrame(message.ClientId, message.Room, messageId, 0));
         List<RedisKey> keys =
             [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room), RedisKeys.Unstored(message.Room)];
         if (!IsCluster)
@@ -64,9 +66,9 @@ public sealed class MessageStore(
 
         RedisValue[] args =
         [
-            prefix, suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
-            Frames.AckPrefix(message.ClientId, message.Room, messageId), options.IdempotencyWindowMs,
-            charge.Now, charge.WindowMs, charge.Limit, charge.Member,
+            frame.Prefix, frame.Suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
+            ack.Prefix, options.IdempotencyWindowMs,
+            charge.Now, charge.WindowMs, charge.Limit, charge.Member, ack.Suffix,
         ];
 
         // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.
@@ -76,9 +78,9 @@ public sealed class MessageStore(
             switch ((string?)result[0])
             {
                 case "ok":
-                    return new AppendedMessage(Frames.Utf8((string)result[2]!), Frames.Utf8(prefix + (long)result[1] + suffix));
+                    return new AppendedMessage((byte[])result[2]!, Encoding.UTF8.GetBytes(frame.Complete((long)result[1])));
                 case "dup":
-                    return new AppendedMessage(Frames.Utf8((string)result[1]!), null);
+                    return new AppendedMessage((byte[])result[1]!, null);
                 case "limited":
                     return AppendedMessage.RateLimited((long)result[1]);
                 case "noseq":

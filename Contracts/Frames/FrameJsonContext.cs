@@ -26,6 +26,9 @@ namespace RealtimeAspire.Contracts.Frames;
 [JsonSerializable(typeof(PresenceRequest))]
 [JsonSerializable(typeof(PingRequest))]
 [JsonSerializable(typeof(ControlOrder))]
+[JsonSerializable(typeof(MessagesPage))]
+[JsonSerializable(typeof(RoomAccessResponse))]
+[JsonSerializable(typeof(LastSeqResponse))]
 [JsonSerializable(typeof(string))]
 public sealed partial class FrameJsonContext : JsonSerializerContext;
 
@@ -35,18 +38,11 @@ public sealed class TimestampConverter : JsonConverter<DateTimeOffset>
     /// <inheritdoc/>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.String)
+        // A time without an offset is UTC, as every time of the protocol is.
+        if (reader.TokenType == JsonTokenType.String && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
         {
-            if (reader.TryGetDateTimeOffset(out var time))
-            {
-                return time.ToUniversalTime();
-            }
-
-            if (DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture,
-                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out time))
-            {
-                return time.ToUniversalTime();
-            }
+            return time;
         }
 
         throw new JsonException("A timestamp is an ISO 8601 string.");

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Persistence;
 using RealtimeAspire.MessageService.Rooms;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Infrastructure;
@@ -52,7 +53,7 @@ public sealed class HistoryApiTests(RealtimeAppFixture fixture)
         var body = await reader.Client.GetStringAsync($"/api/rooms/{room}/messages").WaitAsync(Timeout);
 
         var item = Assert.Single(JsonDocument.Parse(body).RootElement.GetProperty("messages").EnumerateArray());
-        Assert.Equal(JsonSerializer.Deserialize<MessageFrame>(frame, JsonSerializerOptions.Web), item.Deserialize<MessageFrame>(JsonSerializerOptions.Web));
+        Assert.Equal(frame, item.GetRawText());
         Assert.Equal("message", item.GetProperty("type").GetString());
     }
 
