@@ -15,9 +15,16 @@ public sealed partial class FrameHandler(
     RealtimeMetrics metrics,
     ILogger<FrameHandler> logger)
 {
-    public async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken)
+    /// <summary>Answers one text frame of a WebSocket.</summary>
+    public Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken) =>
+        HandleAsync(connection, parser.Parse(json.Span), arrivedAt, cancellationToken);
+
+    /// <summary>Answers a frame built from typed arguments (a SignalR hub call), checked by the same rules as a parsed one.</summary>
+    public Task HandleAsync(RealtimeConnection connection, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken) =>
+        HandleAsync(connection, parser.Check(frame), arrivedAt, cancellationToken);
+
+    private async Task HandleAsync(RealtimeConnection connection, ParseResult parsed, long arrivedAt, CancellationToken cancellationToken)
     {
-        var parsed = parser.Parse(json.Span);
         if (parsed.Frame is not { } frame)
         {
             metrics.Rejected(parsed.ErrorCode!);

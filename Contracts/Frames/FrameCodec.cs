@@ -15,6 +15,10 @@ public static class FrameCodec
     public static byte[] Encode<T>(T frame) where T : notnull =>
         JsonSerializer.SerializeToUtf8Bytes(frame, TypeInfo<T>());
 
+    /// <summary>Writes the frame into <paramref name="writer"/>, e.g. over a reused buffer.</summary>
+    public static void Encode<T>(Utf8JsonWriter writer, T frame) where T : notnull =>
+        JsonSerializer.Serialize(writer, frame, TypeInfo<T>());
+
     /// <summary>The frame as a JSON string.</summary>
     public static string EncodeToString<T>(T frame) where T : notnull =>
         JsonSerializer.Serialize(frame, TypeInfo<T>());
@@ -62,7 +66,7 @@ public static class FrameCodec
 
     /// <summary>
     /// A <c>message</c> frame split around its <c>seq</c>, for the append script, which alone knows the seq:
-    /// prefix + seq + suffix is <see cref="Encode{T}"/> of the frame with that seq.
+    /// prefix + seq + suffix is <see cref="Encode{T}(T)"/> of the frame with that seq.
     /// </summary>
     public static SeqSplice SpliceAroundSeq(MessageFrame frame) => SeqSplice.Around(Encode(frame with { Seq = 0 }));
 
