@@ -1,4 +1,5 @@
 using RealtimeAspire.Client.Protocol;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client;
 
@@ -12,8 +13,10 @@ internal sealed class PendingMessages
     {
         lock (_entries)
         {
+            // The client gives every message its id (the caller's or a new one); the ack is matched by it.
+            var id = request.Id ?? throw new ArgumentException("A pending message needs its client id.", nameof(request));
             var entry = new Entry(request, _order++);
-            if (!_entries.TryAdd(request.Id, entry))
+            if (!_entries.TryAdd(id, entry))
             {
                 throw new InvalidOperationException($"A message with id '{request.Id}' is already waiting for its ack.");
             }
@@ -40,9 +43,9 @@ internal sealed class PendingMessages
     {
         lock (_entries)
         {
-            if (_entries.TryGetValue(entry.Request.Id, out var current) && current == entry)
+            if (_entries.TryGetValue(entry.Request.Id!, out var current) && current == entry)
             {
-                _entries.Remove(entry.Request.Id);
+                _entries.Remove(entry.Request.Id!);
             }
         }
     }

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using RealtimeAspire.Client.Protocol;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client;
 
@@ -61,7 +63,7 @@ public sealed partial class RealtimeClient
         lock (_gate)
         {
             return _closed is not null || _stopping.IsCancellationRequested || !_options.AutoReconnect
-                || closeCode is RealtimeCloseCodes.Normal or RealtimeCloseCodes.Replaced;
+                || closeCode is CloseCodes.Normal or CloseCodes.Replaced;
         }
     }
 
@@ -69,7 +71,7 @@ public sealed partial class RealtimeClient
     private async Task<RealtimeSession?> ReconnectAsync(int? closeCode)
     {
         // 1001: the replica drains, another one is ready now. 4401: the provider refreshes the token, then retry at once.
-        var immediate = closeCode is RealtimeCloseCodes.GoingAway or RealtimeCloseCodes.Unauthorized;
+        var immediate = closeCode is CloseCodes.GoingAway or CloseCodes.AuthenticationFailed;
         while (!ShouldStop(null))
         {
             try
@@ -86,7 +88,7 @@ public sealed partial class RealtimeClient
             {
                 return null;
             }
-            catch (SessionClosedException e) when (e.CloseCode is RealtimeCloseCodes.Normal or RealtimeCloseCodes.Replaced)
+            catch (SessionClosedException e) when (e.CloseCode is CloseCodes.Normal or CloseCodes.Replaced)
             {
                 Stop(e.CloseCode, e);
                 return null;
@@ -171,13 +173,13 @@ public sealed partial class RealtimeClient
                     return;
                 }
 
-                await session.SendAsync(new PingRequest(), ProtocolJsonContext.Default.PingRequest, cancellationToken);
+                await session.SendAsync(new PingRequest(), cancellationToken);
                 lastPingAt = Environment.TickCount64;
                 if (_options.TokenRefreshInterval is { } refreshInterval && now >= refreshAt)
                 {
                     refreshAt = now + (long)refreshInterval.TotalMilliseconds;
                     var token = await _options.TokenProvider(cancellationToken);
-                    await session.SendAsync(new AuthRequest(token), ProtocolJsonContext.Default.AuthRequest, cancellationToken);
+                    await session.SendAsync(new AuthRequest(token), cancellationToken);
                 }
             }
         }
@@ -209,7 +211,7 @@ public sealed partial class RealtimeClient
 
         foreach (var message in waiting)
         {
-            await session.SendAsync(message, ProtocolJsonContext.Default.MessageRequest, timeout.Token);
+            await session.SendAsync(message, timeout.Token);
         }
     }
 
@@ -218,7 +220,7 @@ public sealed partial class RealtimeClient
         var entry = _replies.Add("join", room);
         try
         {
-            await session.SendAsync(new JoinRequest(room, since), ProtocolJsonContext.Default.JoinRequest, cancellationToken);
+            await session.SendAsync(new JoinRequest(room, since), cancellationToken);
             var joined = (JoinedRoom)await entry.Reply.Task.WaitAsync(cancellationToken);
             await RaiseAsync(new RoomRejoined(joined), cancellationToken);
         }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client;
 

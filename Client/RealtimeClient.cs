@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text.Json.Serialization.Metadata;
 using RealtimeAspire.Client.Protocol;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client;
 
@@ -112,18 +113,18 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     /// <exception cref="RealtimeErrorException">E.g. <c>forbidden</c> or <c>invalid_room</c>.</exception>
     /// <exception cref="TimeoutException">No answer within <see cref="RealtimeClientOptions.RequestTimeout"/>.</exception>
     public async Task<JoinedRoom> JoinAsync(string room, CancellationToken cancellationToken = default) =>
-        (JoinedRoom)await RequestAsync("join", room, new JoinRequest(room, null), ProtocolJsonContext.Default.JoinRequest, cancellationToken);
+        (JoinedRoom)await RequestAsync("join", room, new JoinRequest(room, null), cancellationToken);
 
     /// <summary>Leaves <paramref name="room"/>.</summary>
     public async Task LeaveAsync(string room, CancellationToken cancellationToken = default)
     {
-        await RequestAsync("leave", room, new RoomRequest("leave", room), ProtocolJsonContext.Default.RoomRequest, cancellationToken);
+        await RequestAsync("leave", room, new LeaveRequest(room), cancellationToken);
         _rooms.TryRemove(room, out _);
     }
 
     /// <summary>Who is in <paramref name="room"/> now.</summary>
     public async Task<RoomPresence> PresenceAsync(string room, CancellationToken cancellationToken = default) =>
-        (RoomPresence)await RequestAsync("presence", room, new RoomRequest("presence", room), ProtocolJsonContext.Default.RoomRequest, cancellationToken);
+        (RoomPresence)await RequestAsync("presence", room, new PresenceRequest(room), cancellationToken);
 
     /// <summary>Tells the room's other users that this one is typing. No answer comes back.</summary>
     /// <exception cref="InvalidOperationException">The room was not joined.</exception>
@@ -138,7 +139,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         try
         {
             var session = await WaitForSessionAsync(timeout.Token);
-            await SendOrThrowAsync(session, new RoomRequest("typing", room), ProtocolJsonContext.Default.RoomRequest, timeout.Token);
+            await SendOrThrowAsync(session, new TypingRequest(room), timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -169,7 +170,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
                 {
                     return await SendOnceAsync(request, timeout.Token);
                 }
-                catch (RealtimeErrorException e) when (e.Code == RealtimeErrorCodes.Unavailable)
+                catch (RealtimeErrorException e) when (e.Code == ErrorCodes.Unavailable)
                 {
                     // Nothing was stored or delivered, and the same id makes the retry safe.
                     await Task.Delay(TimeSpan.FromMilliseconds(e.Error.RetryAfterMs ?? 1000), timeout.Token);
@@ -196,7 +197,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
 
             if (session is not null)
             {
-                await TrySendAsync(session, request, ProtocolJsonContext.Default.MessageRequest, cancellationToken);
+                await TrySendAsync(session, request, cancellationToken);
             }
 
             return await entry.Ack.Task.WaitAsync(cancellationToken);
@@ -235,20 +236,20 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         RealtimeSession? session;
         lock (_gate)
         {
-            _closed ??= new RealtimeClosedException("The client was closed.", RealtimeCloseCodes.Normal);
+            _closed ??= new RealtimeClosedException("The client was closed.", CloseCodes.Normal);
             session = _session;
         }
 
         if (session is not null)
         {
-            await session.CloseAsync(RealtimeCloseCodes.Normal, TimeSpan.FromSeconds(2));
+            await session.CloseAsync(CloseCodes.Normal, TimeSpan.FromSeconds(2));
         }
 
         // The server answers the close and the run loop ends by itself; don't wait for a server that doesn't.
         await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
         await _stopping.CancelAsync();
         await _run.WaitAsync(cancellationToken);
-        Stop(RealtimeCloseCodes.Normal, null);
+        Stop(CloseCodes.Normal, null);
     }
 
     /// <inheritdoc cref="CloseAsync"/>
@@ -261,7 +262,8 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         return timeout;
     }
 
-    private async Task<object> RequestAsync<T>(string kind, string room, T request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task<object> RequestAsync<T>(string kind, string room, T request, CancellationToken cancellationToken)
+        where T : IClientFrame
     {
         using var timeout = RequestTimeout(cancellationToken);
         try
@@ -270,7 +272,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
             var entry = _replies.Add(kind, room);
             try
             {
-                await SendOrThrowAsync(session, request, typeInfo, timeout.Token);
+                await SendOrThrowAsync(session, request, timeout.Token);
                 return await entry.Reply.Task.WaitAsync(timeout.Token);
             }
             finally
@@ -294,19 +296,21 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         }
     }
 
-    private async Task SendOrThrowAsync<T>(RealtimeSession session, T frame, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task SendOrThrowAsync<T>(RealtimeSession session, T frame, CancellationToken cancellationToken)
+        where T : IClientFrame
     {
-        if (!await TrySendAsync(session, frame, typeInfo, cancellationToken))
+        if (!await TrySendAsync(session, frame, cancellationToken))
         {
             throw new IOException("The connection was lost while sending; try again once reconnected.");
         }
     }
 
-    private static async Task<bool> TrySendAsync<T>(RealtimeSession session, T frame, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private static async Task<bool> TrySendAsync<T>(RealtimeSession session, T frame, CancellationToken cancellationToken)
+        where T : IClientFrame
     {
         try
         {
-            await session.SendAsync(frame, typeInfo, cancellationToken);
+            await session.SendAsync(frame, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)

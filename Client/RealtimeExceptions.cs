@@ -8,7 +8,7 @@ public sealed class RealtimeErrorException(ServerError error)
     /// <summary>The <c>error</c> frame.</summary>
     public ServerError Error { get; } = error;
 
-    /// <summary>The stable error code, see <see cref="RealtimeErrorCodes"/>.</summary>
+    /// <summary>The stable error code, see <see cref="RealtimeAspire.Contracts.ErrorCodes"/>.</summary>
     public string Code => Error.Code;
 }
 

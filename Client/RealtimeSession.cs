@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using RealtimeAspire.Client.Protocol;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client;
 
@@ -46,7 +47,7 @@ internal sealed class RealtimeSession : IAsyncDisposable
         {
             await socket.ConnectAsync(uri, timeout.Token);
             session.Welcome = await session.ReceiveExpectedAsync<WelcomeFrame>(timeout.Token);
-            await session.SendAsync(new AuthRequest(token), ProtocolJsonContext.Default.AuthRequest, timeout.Token);
+            await session.SendAsync(new AuthRequest(token), timeout.Token);
             session.Identity = await session.ReceiveExpectedAsync<AuthSuccessFrame>(timeout.Token);
             return session;
         }
@@ -106,7 +107,8 @@ internal sealed class RealtimeSession : IAsyncDisposable
         }
     }
 
-    public async Task SendAsync<T>(T frame, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public async Task SendAsync<T>(T frame, CancellationToken cancellationToken)
+        where T : IClientFrame
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
@@ -114,7 +116,7 @@ internal sealed class RealtimeSession : IAsyncDisposable
             _sendBuffer.ResetWrittenCount();
             using (var writer = new Utf8JsonWriter(_sendBuffer))
             {
-                JsonSerializer.Serialize(writer, frame, typeInfo);
+                FrameCodec.Encode(writer, frame);
             }
 
             await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -168,7 +170,7 @@ internal sealed class RealtimeSession : IAsyncDisposable
                 case AuthFailedFrame:
                     // The server closes with 4401 right after; report that close code.
                     await DrainUntilCloseAsync(cancellationToken);
-                    throw new SessionClosedException(CloseCode ?? RealtimeCloseCodes.Unauthorized);
+                    throw new SessionClosedException(CloseCode ?? CloseCodes.AuthenticationFailed);
                 case null:
                     throw new SessionClosedException(CloseCode);
             }

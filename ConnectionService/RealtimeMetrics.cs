@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -98,7 +99,7 @@ public sealed class RealtimeMetrics
     public void Rejected(string errorCode)
     {
         _rejected.Add(1, _replica, new("code", errorCode));
-        if (errorCode == Protocol.ErrorCodes.RateLimited)
+        if (errorCode == ErrorCodes.RateLimited)
         {
             _rateLimited.Add(1, _replica);
         }

@@ -1,55 +1,32 @@
-using System.Text.Json;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Client.Protocol;
 
-/// <summary>Turns one server frame into its typed record, by the frame's <c>type</c>.</summary>
+/// <summary>
+/// Reads one server frame with the shared codec and maps it, in this one place, to the client's public event and
+/// answer records; frames only the session needs (welcome, auth_*, left, pong) stay the codec's records.
+/// </summary>
 internal static class FrameParser
 {
     /// <summary>The typed frame, or null for a type this client does not know (newer servers may add some).</summary>
-    /// <exception cref="JsonException">The frame is not a JSON object with a string <c>type</c>.</exception>
-    public static object? Parse(ReadOnlySpan<byte> utf8)
+    /// <exception cref="System.Text.Json.JsonException">The frame is not a JSON object with a string <c>type</c>, or a field has the wrong type.</exception>
+    public static object? Parse(ReadOnlySpan<byte> utf8) => FrameCodec.DecodeServerFrame(utf8) switch
     {
-        var context = ProtocolJsonContext.Default;
-        return ReadType(utf8) switch
-        {
-            "message" => JsonSerializer.Deserialize(utf8, context.ChatMessage),
-            "ack" => JsonSerializer.Deserialize(utf8, context.MessageAck),
-            "joined" => JsonSerializer.Deserialize(utf8, context.JoinedRoom),
-            "left" => JsonSerializer.Deserialize(utf8, context.LeftFrame),
-            "user_joined" => JsonSerializer.Deserialize(utf8, context.UserJoined),
-            "user_left" => JsonSerializer.Deserialize(utf8, context.UserLeft),
-            "user_typing" => JsonSerializer.Deserialize(utf8, context.UserTyping),
-            "presence" => JsonSerializer.Deserialize(utf8, context.RoomPresence),
-            "notification" => JsonSerializer.Deserialize(utf8, context.Notification),
-            "error" => JsonSerializer.Deserialize(utf8, context.ServerError),
-            "pong" => PongFrame.Instance, // its ts is informational; its arrival is what counts
-            "welcome" => JsonSerializer.Deserialize(utf8, context.WelcomeFrame),
-            "auth_success" => JsonSerializer.Deserialize(utf8, context.AuthSuccessFrame),
-            "auth_failed" => JsonSerializer.Deserialize(utf8, context.AuthFailedFrame),
-            _ => null,
-        };
-    }
+        MessageFrame message => ToChatMessage(message),
+        AckFrame ack => new MessageAck(ack.Id!, ack.Room, ack.MessageId, ack.Seq),
+        JoinedFrame joined => new JoinedRoom(joined.Room, joined.Seq, joined.Recovered, ToMembers(joined.Members)),
+        RoomUserFrame { Type: FrameTypes.UserJoined } user => new UserJoined(user.Room, user.UserId, user.Username),
+        RoomUserFrame { Type: FrameTypes.UserLeft } user => new UserLeft(user.Room, user.UserId, user.Username),
+        RoomUserFrame user => new UserTyping(user.Room, user.UserId, user.Username),
+        PresenceFrame presence => new RoomPresence(presence.Room, ToMembers(presence.Members)),
+        NotificationFrame notification => new Notification(notification.Kind, ToChatMessage(notification.Message)),
+        ErrorFrame error => new ServerError(error.Code, error.Message, error.Id, error.RetryAfterMs),
+        var other => other, // welcome, auth_success, auth_failed, left, pong; null for an unknown type
+    };
 
-    private static string ReadType(ReadOnlySpan<byte> utf8)
-    {
-        var reader = new Utf8JsonReader(utf8);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("A frame must be a JSON object.");
-        }
+    private static ChatMessage ToChatMessage(MessageFrame message) =>
+        new(message.Room, message.MessageId, message.Seq, message.UserId, message.Username, message.Content, message.Timestamp);
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isType = reader.ValueTextEquals("type"u8);
-            reader.Read();
-            if (isType && reader.TokenType == JsonTokenType.String)
-            {
-                return reader.GetString()!;
-            }
-
-            reader.Skip();
-        }
-
-        throw new JsonException("A frame must have a string 'type'.");
-    }
+    private static IReadOnlyList<RoomMember> ToMembers(IReadOnlyList<PresenceMember>? members) =>
+        members is null ? [] : [.. members.Select(member => new RoomMember(member.UserId, member.Username))];
 }

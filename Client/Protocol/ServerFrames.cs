@@ -63,7 +63,7 @@ public sealed record Notification(string Kind, ChatMessage Message) : RealtimeEv
 public sealed record RoomPresence(string Room, IReadOnlyList<RoomMember> Members);
 
 /// <summary>An <c>error</c> frame. It never closes the connection by itself.</summary>
-/// <param name="Code">The stable code, see <see cref="RealtimeErrorCodes"/>.</param>
+/// <param name="Code">The stable code, see <see cref="RealtimeAspire.Contracts.ErrorCodes"/>.</param>
 /// <param name="Message">A human-readable explanation.</param>
 /// <param name="Id">The client id of the rejected message, when it had one.</param>
 /// <param name="RetryAfterMs">For <c>rate_limited</c>: when to try again.</param>
@@ -85,16 +85,3 @@ public sealed record RoomRemoval(string Room) : RealtimeEvent;
 /// <param name="Error">The failure that caused it, when there was one.</param>
 public sealed record ConnectionStateChanged(RealtimeConnectionState State, int? CloseCode = null, Exception? Error = null)
     : RealtimeEvent;
-
-internal sealed record WelcomeFrame(string ConnectionId, int HeartbeatIntervalMs, string Protocol);
-
-internal sealed record AuthSuccessFrame(string UserId, string Username, string ConnectionId);
-
-internal sealed record AuthFailedFrame(string? Message);
-
-internal sealed record LeftFrame(string Room);
-
-internal sealed record PongFrame
-{
-    public static readonly PongFrame Instance = new();
-}

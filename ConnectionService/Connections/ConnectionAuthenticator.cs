@@ -1,6 +1,7 @@
-using System.Text.Json;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Connections;
@@ -49,9 +50,9 @@ public sealed partial class ConnectionAuthenticator(
         foreach (var connectionId in evicted)
         {
             // The oldest connection may live on any replica: the order goes to all of them.
-            var order = new ControlOrder("close", ConnectionId: connectionId, Code: CloseCodes.Replaced, Reason: "replaced by a newer connection");
+            var order = new ControlOrder(ControlOrder.Close, ConnectionId: connectionId, Code: CloseCodes.Replaced, Reason: "replaced by a newer connection");
             await redis.GetSubscriber().PublishAsync(RedisKeys.ControlChannel,
-                JsonSerializer.Serialize(order, ServerJsonContext.Default.ControlOrder));
+                FrameCodec.EncodeToString(order));
         }
     }
 

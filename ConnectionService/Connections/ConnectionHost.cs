@@ -4,6 +4,8 @@ using Microsoft.Extensions.Primitives;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 
@@ -35,7 +37,7 @@ public sealed partial class ConnectionHost(
         context.Request.Headers.Authorization = default;
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            SubProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(Frames.ProtocolName) ? Frames.ProtocolName : null,
+            SubProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(FrameTypes.ProtocolName) ? FrameTypes.ProtocolName : null,
             // The server pings every interval; a peer that has not answered a ping within another interval is dropped.
             KeepAliveInterval = options.HeartbeatInterval,
             KeepAliveTimeout = options.HeartbeatInterval,

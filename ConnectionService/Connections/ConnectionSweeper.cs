@@ -1,6 +1,7 @@
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Connections;

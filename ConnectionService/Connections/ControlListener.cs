@@ -1,7 +1,8 @@
-using System.Text.Json;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Connections;
@@ -33,17 +34,16 @@ public sealed partial class ControlListener(
     {
         try
         {
-            var text = (string)payload!;
-            // Orders are plain JSON; a traceparent line in front, as on the other channels, is tolerated.
-            var json = text.StartsWith('{') ? text : text[(text.IndexOf('\n') + 1)..];
-            var order = JsonSerializer.Deserialize(json, ServerJsonContext.Default.ControlOrder);
+            // Orders come in the envelope of the other channels; plain JSON without a traceparent line is tolerated.
+            var (_, json) = Envelope.Decode((byte[])payload!);
+            var order = FrameCodec.Decode<ControlOrder>(json.Span);
             switch (order)
             {
-                case { Type: "kick", Room: { } room, UserId: { } userId }:
+                case { Type: ControlOrder.Kick, Room: { } room, UserId: { } userId }:
                     // Not awaited: a kick waits for the frames its connections are working on, orders behind it must not.
                     _ = KickAsync(room, userId);
                     break;
-                case { Type: "close", ConnectionId: { } connectionId }:
+                case { Type: ControlOrder.Close, ConnectionId: { } connectionId }:
                     connections.Find(connectionId)?.RequestClose(order.Code ?? CloseCodes.Normal, order.Reason ?? "");
                     break;
             }

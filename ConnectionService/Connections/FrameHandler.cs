@@ -1,6 +1,7 @@
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 
@@ -14,12 +15,16 @@ public sealed partial class FrameHandler(
     RealtimeMetrics metrics,
     ILogger<FrameHandler> logger)
 {
-    /// <summary>Not in the protocol's list: the server could not do it now (Redis or MessageService failing); retry.</summary>
-    public const string UnavailableCode = "unavailable";
+    /// <summary>Answers one text frame of a WebSocket.</summary>
+    public Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken) =>
+        HandleAsync(connection, parser.Parse(json.Span), arrivedAt, cancellationToken);
 
-    public async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> json, long arrivedAt, CancellationToken cancellationToken)
+    /// <summary>Answers a frame built from typed arguments (a SignalR hub call), checked by the same rules as a parsed one.</summary>
+    public Task HandleAsync(RealtimeConnection connection, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken) =>
+        HandleAsync(connection, parser.Check(frame), arrivedAt, cancellationToken);
+
+    private async Task HandleAsync(RealtimeConnection connection, ParseResult parsed, long arrivedAt, CancellationToken cancellationToken)
     {
-        var parsed = parser.Parse(json.Span);
         if (parsed.Frame is not { } frame)
         {
             metrics.Rejected(parsed.ErrorCode!);
@@ -35,8 +40,8 @@ public sealed partial class FrameHandler(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, frame.Type, e);
-            metrics.Rejected(UnavailableCode);
-            connection.TrySend(Frames.Error(UnavailableCode, "The server could not do this now; try again.", frame.Id, 1_000));
+            metrics.Rejected(ErrorCodes.Unavailable);
+            connection.TrySend(Frames.Error(ErrorCodes.Unavailable, "The server could not do this now; try again.", frame.Id, 1_000));
         }
     }
 

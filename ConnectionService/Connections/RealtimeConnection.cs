@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 

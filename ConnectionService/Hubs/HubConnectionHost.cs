@@ -1,10 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
@@ -68,28 +67,20 @@ public sealed partial class HubConnectionHost(
         await connectionHost.TeardownAsync(session.Connection);
     }
 
-    /// <summary>Handles the frame <paramref name="writeFrame"/> writes, as one from a WebSocket; returns its answer.</summary>
-    public async Task<RawJsonFrame?> CallAsync(HubCallerContext context, string? answerType, Action<Utf8JsonWriter> writeFrame)
+    /// <summary>Handles a hub call's typed frame as one from a WebSocket; returns its answer.</summary>
+    public async Task<RawJsonFrame?> CallAsync(HubCallerContext context, string? answerType, ClientFrame frame)
     {
         var arrivedAt = Stopwatch.GetTimestamp();
         var session = (HubSession)context.Items[SessionKey]!;
         var connection = session.Connection;
         var answer = session.Transport.BeginCall(answerType);
 
-        var json = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(json))
-        {
-            writer.WriteStartObject();
-            writeFrame(writer);
-            writer.WriteEndObject();
-        }
-
         await connection.ProcessingGate.WaitAsync(context.ConnectionAborted);
         try
         {
             if (!connection.IsClosing)
             {
-                await handler.HandleAsync(connection, json.WrittenMemory, arrivedAt, context.ConnectionAborted);
+                await handler.HandleAsync(connection, frame, arrivedAt, context.ConnectionAborted);
             }
         }
         finally

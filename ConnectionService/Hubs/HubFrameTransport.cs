@@ -1,8 +1,9 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
@@ -17,7 +18,10 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
     public static readonly ReadOnlyMemory<byte> EndOfCall = ReadOnlyMemory<byte>.Empty;
 
     private static readonly HashSet<string> Events =
-        ["message", "user_joined", "user_left", "user_typing", "notification", "error", "left"];
+    [
+        FrameTypes.Message, FrameTypes.UserJoined, FrameTypes.UserLeft, FrameTypes.UserTyping, FrameTypes.Notification,
+        FrameTypes.Error, FrameTypes.Left,
+    ];
 
     private readonly Lock _sync = new();
     private PendingCall? _call;
@@ -46,7 +50,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
             return;
         }
 
-        var type = FrameType(frame.Span);
+        var type = FrameCodec.ReadHeader(frame.Span).Type;
         if (type is null || TakeAsAnswer(type, frame) || !Events.Contains(type))
         {
             // welcome, auth_success, auth_failed and pong have no SignalR counterpart.
@@ -93,7 +97,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
     {
         lock (_sync)
         {
-            if (_call is not { } call || (type != call.AnswerType && type != "error") || call.Answer is not null)
+            if (_call is not { } call || (type != call.AnswerType && type != FrameTypes.Error) || call.Answer is not null)
             {
                 return false;
             }
@@ -111,32 +115,6 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
             _call?.Result.TrySetResult(_call.Answer);
             _call = null;
         }
-    }
-
-    /// <summary>The frame's <c>type</c>: the server writes it first, but any position is accepted.</summary>
-    private static string? FrameType(ReadOnlySpan<byte> frame)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(frame);
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                if (isType)
-                {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
     }
 
     private sealed class PendingCall(string? answerType)

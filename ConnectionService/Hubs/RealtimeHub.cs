@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
 /// <summary>
-/// The realtime.v1 rooms over SignalR (docs/protocol.md, "SignalR"). Each call is turned into the WebSocket frame
-/// it stands for and handled by the same code; its answer frame is the call's result, an <c>error</c> frame included.
+/// The realtime.v1 rooms over SignalR (docs/protocol.md, "SignalR"). Each call becomes the typed client frame it
+/// stands for and is handled by the same code as a WebSocket's; its answer frame is the call's result, an
+/// <c>error</c> frame included.
 /// </summary>
 [Authorize]
 public sealed class RealtimeHub(HubConnectionHost host) : Hub
@@ -16,48 +19,19 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
 
     /// <summary>Answers <c>joined</c>; with <paramref name="since"/>, the missed messages follow as <c>message</c> events.</summary>
     public Task<RawJsonFrame?> Join(string room, long? since) =>
-        host.CallAsync(Context, "joined", json =>
-        {
-            json.WriteString("type", "join");
-            json.WriteString("room", room);
-            if (since is { } after)
-            {
-                json.WriteNumber("since", after);
-            }
-        });
+        host.CallAsync(Context, FrameTypes.Joined, new ClientFrame(ClientFrameType.Join) { Room = room, Since = since });
 
     public Task<RawJsonFrame?> Leave(string room) =>
-        host.CallAsync(Context, "left", json =>
-        {
-            json.WriteString("type", "leave");
-            json.WriteString("room", room);
-        });
+        host.CallAsync(Context, FrameTypes.Left, new ClientFrame(ClientFrameType.Leave) { Room = room });
 
     /// <summary>Answers the <c>ack</c>; every member of the room, the sender included, gets the <c>message</c> event.</summary>
     public Task<RawJsonFrame?> Send(string room, string content, string? id) =>
-        host.CallAsync(Context, "ack", json =>
-        {
-            json.WriteString("type", "message");
-            json.WriteString("room", room);
-            json.WriteString("content", content);
-            if (id is not null)
-            {
-                json.WriteString("id", id);
-            }
-        });
+        host.CallAsync(Context, FrameTypes.Ack, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });
 
     /// <summary>Answers null, or an <c>error</c>.</summary>
     public Task<RawJsonFrame?> Typing(string room) =>
-        host.CallAsync(Context, null, json =>
-        {
-            json.WriteString("type", "typing");
-            json.WriteString("room", room);
-        });
+        host.CallAsync(Context, null, new ClientFrame(ClientFrameType.Typing) { Room = room });
 
     public Task<RawJsonFrame?> Presence(string room) =>
-        host.CallAsync(Context, "presence", json =>
-        {
-            json.WriteString("type", "presence");
-            json.WriteString("room", room);
-        });
+        host.CallAsync(Context, FrameTypes.Presence, new ClientFrame(ClientFrameType.Presence) { Room = room });
 }

@@ -4,6 +4,7 @@ using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Messages;
@@ -73,8 +74,7 @@ public sealed partial class MentionNotifier : BackgroundService
         }
 
         var notification = Frames.MentionNotification(mention.MessageFrame);
-        byte[] payload = [(byte)'\n', .. notification];
-        await _redis.GetSubscriber().PublishAsync(RedisKeys.UserChannel(userId), payload);
+        await _redis.GetSubscriber().PublishAsync(RedisKeys.UserChannel(userId), Envelope.Encode(null, notification));
     }
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])", RegexOptions.CultureInvariant)]

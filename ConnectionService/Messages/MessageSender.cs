@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Messages;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Protocol;
 
@@ -30,6 +31,33 @@ public sealed class ClientFrameParser(int maxContentLength)
         {
             // Utf8JsonReader reports malformed JSON (and malformed UTF-8 inside strings) by throwing.
             return ParseResult.Failure(ErrorCodes.InvalidJson, "The frame is not valid JSON.");
+        }
+
+        return Validate(fields);
+    }
+
+    /// <summary>
+    /// Checks a frame another transport built from typed arguments (the SignalR hub) by the same rules as
+    /// <see cref="Parse"/>, with the same errors: nothing is written as JSON to be read again.
+    /// </summary>
+    public ParseResult Check(ClientFrame frame)
+    {
+        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content };
+        fields.Token = Limit(frame.Token, "token", MaxTokenLength, ref fields.Error);
+        fields.Id = Limit(frame.Id, "id", MaxClientIdLength, ref fields.Error);
+        if (fields.Id is { Length: 0 })
+        {
+            fields.Error ??= "\"id\" must not be empty.";
+            fields.Id = null;
+        }
+
+        if (frame.Since is < 0)
+        {
+            fields.Error ??= "\"since\" must be a non-negative integer.";
+        }
+        else
+        {
+            fields.Since = frame.Since;
         }
 
         return Validate(fields);
@@ -130,16 +158,39 @@ public sealed class ClientFrameParser(int maxContentLength)
     {
         type = name switch
         {
-            "auth" => ClientFrameType.Auth,
-            "join" => ClientFrameType.Join,
-            "leave" => ClientFrameType.Leave,
-            "message" => ClientFrameType.Message,
-            "typing" => ClientFrameType.Typing,
-            "presence" => ClientFrameType.Presence,
-            "ping" => ClientFrameType.Ping,
+            FrameTypes.Auth => ClientFrameType.Auth,
+            FrameTypes.Join => ClientFrameType.Join,
+            FrameTypes.Leave => ClientFrameType.Leave,
+            FrameTypes.Message => ClientFrameType.Message,
+            FrameTypes.Typing => ClientFrameType.Typing,
+            FrameTypes.Presence => ClientFrameType.Presence,
+            FrameTypes.Ping => ClientFrameType.Ping,
             _ => (ClientFrameType)(-1),
         };
         return Enum.IsDefined(type);
+    }
+
+    private static string TypeName(ClientFrameType type) => type switch
+    {
+        ClientFrameType.Auth => FrameTypes.Auth,
+        ClientFrameType.Join => FrameTypes.Join,
+        ClientFrameType.Leave => FrameTypes.Leave,
+        ClientFrameType.Message => FrameTypes.Message,
+        ClientFrameType.Typing => FrameTypes.Typing,
+        ClientFrameType.Presence => FrameTypes.Presence,
+        ClientFrameType.Ping => FrameTypes.Ping,
+        _ => "",
+    };
+
+    private static string? Limit(string? value, string name, int maxLength, ref string? error)
+    {
+        if (value is null || value.Length <= maxLength)
+        {
+            return value;
+        }
+
+        error ??= $"\"{name}\" is too long.";
+        return null;
     }
 
     private static bool TryReadFields(ReadOnlySpan<byte> utf8Json, out RawFields fields, out string shapeError)
@@ -225,14 +276,7 @@ public sealed class ClientFrameParser(int maxContentLength)
             return null;
         }
 
-        var value = reader.GetString()!;
-        if (value.Length > maxLength)
-        {
-            error ??= $"\"{name}\" is too long.";
-            return null;
-        }
-
-        return value;
+        return Limit(reader.GetString()!, name, maxLength, ref error);
     }
 
     private static long? ReadSince(ref Utf8JsonReader reader, ref string? error)

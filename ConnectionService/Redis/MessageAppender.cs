@@ -1,6 +1,7 @@
-using RealtimeAspire.ConnectionService.Protocol;
+using System.Text;
 using RealtimeAspire.ConnectionService.Services;
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
@@ -39,7 +40,7 @@ public sealed class MessageAppender(
             // A resend is answered from its record before the rate limit, as the single script does.
             if (dedup is { } resent && await Database.StringGetAsync(resent) is { IsNull: false } previous)
             {
-                return new AppendedMessage(Frames.Utf8((string)previous!), null);
+                return new AppendedMessage((byte[])previous!, null);
             }
 
             var retryAfterMs = await limits.TryConsumeMessageAsync(charge);
@@ -52,8 +53,9 @@ public sealed class MessageAppender(
         }
 
         var messageId = Guid.CreateVersion7().ToString();
-        var (prefix, suffix) = Frames.MessageAroundSeq(
-            message.Room, messageId, message.UserId, message.Username, message.Content, time.GetUtcNow());
+        var frame = FrameCodec.SpliceAroundSeq(
+            new MessageFrame(message.Room, messageId, 0, message.UserId, message.Username, message.Content, time.GetUtcNow()));
+        var ack = FrameCodec.SpliceAroundSeq(new AckFrame(message.ClientId, message.Room, messageId, 0));
         List<RedisKey> keys =
             [RedisKeys.Seq(message.Room), RedisKeys.Recent(message.Room), RedisKeys.Handoff(message.Room), RedisKeys.Unstored(message.Room)];
         if (!IsCluster)
@@ -68,9 +70,9 @@ public sealed class MessageAppender(
 
         RedisValue[] args =
         [
-            prefix, suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
-            Frames.AckPrefix(message.ClientId, message.Room, messageId), options.IdempotencyWindowMs,
-            charge.Now, charge.WindowMs, charge.Limit, charge.Member,
+            frame.Prefix, frame.Suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
+            ack.Prefix, options.IdempotencyWindowMs,
+            charge.Now, charge.WindowMs, charge.Limit, charge.Member, ack.Suffix,
         ];
 
         // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.
@@ -80,9 +82,9 @@ public sealed class MessageAppender(
             switch ((string?)result[0])
             {
                 case "ok":
-                    return new AppendedMessage(Frames.Utf8((string)result[2]!), Frames.Utf8(prefix + (long)result[1] + suffix));
+                    return new AppendedMessage((byte[])result[2]!, Encoding.UTF8.GetBytes(frame.Complete((long)result[1])));
                 case "dup":
-                    return new AppendedMessage(Frames.Utf8((string)result[1]!), null);
+                    return new AppendedMessage((byte[])result[1]!, null);
                 case "limited":
                     return AppendedMessage.RateLimited((long)result[1]);
                 case "noseq":

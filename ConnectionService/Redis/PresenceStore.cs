@@ -1,5 +1,6 @@
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
@@ -20,7 +21,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
         await Database.ScriptEvaluateAsync(RedisScripts.JoinPresence,
             [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
             [now, expiresAt, userId, connectionId, Entry(userId, username, expiresAt), RedisKeys.RoomChannel(room).ToString(),
-             "\n" + Frames.RoomUser(RoomUserFrameTypes.Joined, room, userId, username), options.LeaseMs]);
+             Frames.RoomUserEnvelope(FrameTypes.UserJoined, room, userId, username), options.LeaseMs]);
     }
 
     /// <summary>Leaves the room; publishes user_left when no connection of the user stays there.</summary>
@@ -30,7 +31,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
         await Database.ScriptEvaluateAsync(RedisScripts.LeavePresence,
             [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
             [now, userId, connectionId, RedisKeys.RoomChannel(room).ToString(),
-             "\n" + Frames.RoomUser(RoomUserFrameTypes.Left, room, userId, username)]);
+             Frames.RoomUserEnvelope(FrameTypes.UserLeft, room, userId, username)]);
     }
 
     /// <summary>Renews the leases of this replica's connections of one user in one room.</summary>

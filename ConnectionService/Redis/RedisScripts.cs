@@ -9,7 +9,8 @@ public static class RedisScripts
     /// <summary>
     /// A message's whole hand-off, the user's rate limit included, in one round trip. KEYS: seq, recent, handoff,
     /// unstored, the user's rate window[, dedup]. ARGV: frame prefix, frame suffix, recent MAXLEN, room channel, traceparent,
-    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member. Returns {'dup', ack} for a
+    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member, ack suffix (both frames split
+    /// around seq by FrameCodec.SpliceAroundSeq). Returns {'dup', ack} for a
     /// resent client id (answered before the rate limit and not counted), {'limited', ms} when the user is over the
     /// limit, {'noseq'} when the room's counter is unknown (re-seed first; nothing was counted), else {'ok', seq, ack}.
     /// The rate key is in the user's slot, not the room's: on a Redis Cluster the hand-off is
@@ -50,7 +51,7 @@ public static class RedisScripts
         -- Until MessageService has stored it: history merges these seqs from the recent stream (docs/architecture.md).
         redis.call('ZADD', KEYS[4], seq, seq)
         redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. frame)
-        local ack = ARGV[6] .. seq .. '}'
+        local ack = ARGV[6] .. seq .. ARGV[12]
         if dedup then redis.call('SET', dedup, ack, 'PX', ARGV[7]) end
         return {'ok', seq, ack}
         """;

@@ -1,5 +1,7 @@
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
 
@@ -79,7 +81,7 @@ public sealed class RoomMembership(RealtimeConnection connection, string room, i
     {
         // The user's own arrival is announced to the others, not back to itself, even when Redis delivers it only
         // after the join was answered (a busy server).
-        if (roomEvent.Type == RoomUserFrameTypes.Joined && roomEvent.UserId == Connection.User?.UserId)
+        if (roomEvent.Type == FrameTypes.UserJoined && roomEvent.UserId == Connection.User?.UserId)
         {
             return;
         }

@@ -2,6 +2,8 @@ using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
@@ -110,7 +112,7 @@ public sealed class RoomService(
         }
 
         await redis.GetSubscriber().PublishAsync(RedisKeys.RoomChannel(room),
-            "\n" + Frames.RoomUser(RoomUserFrameTypes.Typing, room, user.UserId, user.Username));
+            Frames.RoomUserEnvelope(FrameTypes.UserTyping, room, user.UserId, user.Username));
     }
 
     public async Task PresenceAsync(RealtimeConnection connection, string room)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Services;
 
@@ -42,7 +43,7 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         var answer = await Http.GetFromJsonAsync(
-            $"/internal/rooms/{Uri.EscapeDataString(room)}/last-seq", ServerJsonContext.Default.RoomLastSeq, cancellationToken);
+            $"/internal/rooms/{Uri.EscapeDataString(room)}/last-seq", FrameJsonContext.Default.LastSeqResponse, cancellationToken);
         return answer?.LastSeq ?? throw new InvalidOperationException("MessageService sent no last seq.");
     }
 
@@ -62,26 +63,14 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
             return null;
         }
 
-        using var document = await JsonDocument.ParseAsync(
-            await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-        if (!document.RootElement.TryGetProperty("messages", out var items) || items.ValueKind != JsonValueKind.Array)
+        var page = await response.Content.ReadFromJsonAsync(FrameJsonContext.Default.MessagesPage, cancellationToken);
+        if (page?.Messages is not { } items)
         {
             return null;
         }
 
-        var messages = new List<(long, byte[])>(items.GetArrayLength());
-        foreach (var item in items.EnumerateArray())
-        {
-            if (!item.TryGetProperty("seq", out var seq) || !seq.TryGetInt64(out var value))
-            {
-                return null;
-            }
-
-            // Each item is exactly a message frame: passed on as MessageService wrote it.
-            messages.Add((value, JsonSerializer.SerializeToUtf8Bytes(item, ServerJsonContext.Default.JsonElement)));
-        }
-
-        return messages;
+        // Each item is a message frame: encoded by the same codec as a live one, it is the same bytes.
+        return [.. items.Select(message => (message.Seq, FrameCodec.Encode(message)))];
     }
 
     /// <summary>
@@ -101,7 +90,7 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
             $"/internal/rooms/{Uri.EscapeDataString(room)}/{endpoint}?userId={Uri.EscapeDataString(userId)}");
         using var response = await Http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
-        var access = await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.RoomAccess, cancellationToken);
+        var access = await response.Content.ReadFromJsonAsync(FrameJsonContext.Default.RoomAccessResponse, cancellationToken);
         if (access is not { CanRead: true })
         {
             return false;

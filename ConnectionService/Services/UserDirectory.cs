@@ -5,6 +5,9 @@ using RealtimeAspire.ConnectionService.Protocol;
 
 namespace RealtimeAspire.ConnectionService.Services;
 
+/// <summary>AuthService's answer to <c>GET /internal/users/by-name/{username}</c>.</summary>
+public sealed record UserByName(string UserId, string Username);
+
 /// <summary>Finds users by name through AuthService (for mentions), with a short cache of hits and misses.</summary>
 public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache cache)
 {

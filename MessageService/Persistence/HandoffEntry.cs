@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 using StackExchange.Redis;
 
@@ -11,12 +11,6 @@ namespace RealtimeAspire.MessageService.Persistence;
 /// </summary>
 public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? Message, string? TraceParent)
 {
-    private static readonly JsonSerializerOptions FrameJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
     public static HandoffEntry Parse(int partition, StreamEntry entry)
     {
         var traceParent = (string?)entry["tp"];
@@ -30,22 +24,23 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             return null;
         }
 
-        MessageFrame? frame;
+        IServerFrame? decoded;
         try
         {
-            frame = JsonSerializer.Deserialize<MessageFrame>((string)json!, FrameJson);
+            decoded = FrameCodec.DecodeServerFrame((byte[])json!);
         }
         catch (JsonException)
         {
             return null;
         }
 
-        if (frame is null
-            || frame.Type != MessageFrame.MessageType
+        // The codec reads leniently; what PostgreSQL stores must have every field.
+        if (decoded is not MessageFrame frame
+            || frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null, Content: not null }
             || !RoomIds.IsValid(frame.Room)
             || frame.Seq <= 0
             || !Guid.TryParse(frame.MessageId, out var messageId)
-            || !DateTimeOffset.TryParse(frame.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var timestamp))
+            || frame.Timestamp == default)
         {
             return null;
         }
@@ -59,7 +54,7 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             Username = WithoutNul(frame.Username),
             // PostgreSQL text cannot hold U+0000; the replacement character keeps the rest of the message.
             Content = WithoutNul(frame.Content),
-            Timestamp = timestamp.ToUniversalTime(),
+            Timestamp = frame.Timestamp,
         };
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.MessageService.Persistence;
 using StackExchange.Redis;
@@ -23,7 +24,7 @@ public sealed class HistoryReader(MessagesDbContext db, IConnectionMultiplexer r
         // Each source holds its own first (or last) `limit` of the range, so the merged page's are among them.
         var merged = stored.Concat(unstored).DistinctBy(m => m.Seq).OrderBy(m => m.Seq).ToList();
         var page = after is not null && before is null ? merged.Take(limit) : merged.TakeLast(limit);
-        return [.. page.Select(MessageFrame.From)];
+        return [.. page.Select(StoredMessageFrames.From)];
     }
 
     /// <summary>The room's latest acknowledged seq (0 when none), stored or not.</summary>

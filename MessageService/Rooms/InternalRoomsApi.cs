@@ -1,3 +1,4 @@
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Rooms;

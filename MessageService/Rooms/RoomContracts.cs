@@ -10,13 +10,7 @@ public sealed record RoomMemberResponse(string UserId, string Username);
 
 public sealed record RoomResponse(string Room, string Visibility, string? OwnerId, IReadOnlyList<RoomMemberResponse> Members);
 
-public sealed record MessagesPage(IReadOnlyList<MessageFrame> Messages);
-
 public sealed record PresenceResponse(string Room, IReadOnlyList<RoomMemberResponse> Members);
-
-public sealed record RoomAccessResponse(string Room, bool Exists, string Visibility, bool CanRead);
-
-public sealed record LastSeqResponse(string Room, long LastSeq);
 
 public static class Visibility
 {

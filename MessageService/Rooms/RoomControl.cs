@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
+using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.MessageService.Rooms;
@@ -7,16 +7,14 @@ namespace RealtimeAspire.MessageService.Rooms;
 /// <summary>Cluster-wide orders to the ConnectionService replicas, on channel <c>rt:control</c>.</summary>
 public sealed class RoomControl(IConnectionMultiplexer redis)
 {
-    private sealed record KickOrder(string Type, string Room, string UserId);
-
     /// <summary>Makes every live connection of the user leave the room, on every replica.</summary>
     public Task PublishKickAsync(string room, string userId) =>
-        PublishAsync(JsonSerializer.Serialize(new KickOrder("kick", room, userId), JsonSerializerOptions.Web));
+        PublishAsync(new ControlOrder(ControlOrder.Kick, Room: room, UserId: userId));
 
-    private async Task PublishAsync(string json)
+    private async Task PublishAsync(ControlOrder order)
     {
-        // Payload: "<traceparent>\n<json>", so the replicas continue this request's trace.
-        var payload = $"{Activity.Current?.Id}\n{json}";
+        // In the envelope, so that the replicas continue this request's trace.
+        var payload = Envelope.Encode(Activity.Current?.Id, FrameCodec.EncodeToString(order));
         await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisSchema.ControlChannel), payload);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Rooms;

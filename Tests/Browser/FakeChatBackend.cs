@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Tests.Browser;
 
@@ -22,8 +23,8 @@ public sealed class FakeChatBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<JsonObject>> _rooms = [];
-    private readonly Dictionary<string, JsonObject> _acks = [];
+    private readonly Dictionary<string, List<MessageFrame>> _rooms = [];
+    private readonly Dictionary<string, AckFrame> _acks = [];
     private readonly List<Connection> _connections = [];
     private int _refreshTokens;
 
@@ -76,7 +77,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
             return Json(backend.Tokens(username));
         });
         app.MapGet("/api/rooms/{room}/messages", (string room, long? before, long? after, int? limit) =>
-            Json(new { messages = backend.History(room, before, after, limit ?? 50) }));
+            Results.Text(FrameCodec.EncodeToString(new MessagesPage(backend.History(room, before, after, limit ?? 50))), "application/json"));
         app.Map("/ws", backend.AcceptAsync);
 
         await app.StartAsync();
@@ -120,14 +121,13 @@ public sealed class FakeChatBackend : IAsyncDisposable
         return new { accessToken, tokenType = "Bearer", expiresIn = (int)TokenLifetime.TotalSeconds, refreshToken = $"{username}:{Guid.NewGuid():N}" };
     }
 
-    private List<JsonObject> History(string room, long? before, long? after, int limit)
+    private List<MessageFrame> History(string room, long? before, long? after, int limit)
     {
         lock (_gate)
         {
             var messages = _rooms.GetValueOrDefault(room) ?? [];
-            var selected = messages.Where(m => (before is null || Seq(m) < before) && (after is null || Seq(m) > after));
-            return (after is not null && before is null ? selected.Take(limit) : selected.TakeLast(limit))
-                .Select(m => (JsonObject)m.DeepClone()).ToList();
+            var selected = messages.Where(m => (before is null || m.Seq < before) && (after is null || m.Seq > after));
+            return [.. after is not null && before is null ? selected.Take(limit) : selected.TakeLast(limit)];
         }
     }
 
@@ -142,7 +142,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
         var token = http.Request.Query["access_token"].ToString();
         var claims = JsonNode.Parse(Convert.FromBase64String(Pad(token.Split('.')[1])))!;
         var username = claims["name"]!.GetValue<string>();
-        using var socket = await http.WebSockets.AcceptWebSocketAsync("realtime.v1");
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(FrameTypes.ProtocolName);
         var connection = new Connection(socket, username);
         Connected.Enqueue((username, token));
         lock (_gate)
@@ -152,12 +152,12 @@ public sealed class FakeChatBackend : IAsyncDisposable
 
         try
         {
-            await connection.SendAsync(new { type = "welcome", connectionId = Guid.NewGuid().ToString("N"), heartbeatIntervalMs = 30000, protocol = "realtime.v1" });
-            await connection.SendAsync(new { type = "auth_success", userId = UserId(username), username, connectionId = "c" });
+            await connection.SendAsync(new WelcomeFrame(Guid.NewGuid().ToString("N"), 30000, FrameTypes.ProtocolName));
+            await connection.SendAsync(new AuthSuccessFrame(UserId(username), username, "c"));
             while (await connection.ReceiveAsync() is { } frame)
             {
-                Received.Enqueue((username, frame));
-                await HandleAsync(connection, frame);
+                Received.Enqueue((username, JsonNode.Parse(frame)!.AsObject()));
+                await HandleAsync(connection, TryDecode(frame));
             }
         }
         catch (WebSocketException)
@@ -173,69 +173,61 @@ public sealed class FakeChatBackend : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(Connection connection, JsonObject frame)
+    private async Task HandleAsync(Connection connection, IClientFrame? frame)
     {
-        var room = (string?)frame["room"] ?? "";
-        switch ((string?)frame["type"])
+        switch (frame)
         {
-            case "join":
-                List<JsonObject> missed;
+            case JoinRequest join:
+                List<MessageFrame> missed;
                 long seq;
                 lock (_gate)
                 {
-                    connection.Rooms.Add(room);
-                    var messages = _rooms.TryGetValue(room, out var list) ? list : _rooms[room] = [];
-                    seq = messages.Count == 0 ? 0 : Seq(messages[^1]);
-                    var since = (long?)frame["since"];
-                    missed = since is null ? [] : messages.Where(m => Seq(m) > since).Select(m => (JsonObject)m.DeepClone()).ToList();
+                    connection.Rooms.Add(join.Room);
+                    var messages = _rooms.TryGetValue(join.Room, out var list) ? list : _rooms[join.Room] = [];
+                    seq = messages.Count == 0 ? 0 : messages[^1].Seq;
+                    missed = join.Since is not { } since ? [] : [.. messages.Where(m => m.Seq > since)];
                 }
                 foreach (var message in missed)
                 {
                     await connection.SendAsync(message);
                 }
-                await connection.SendAsync(new { type = "joined", room, seq, recovered = true, members = Members(room) });
+                await connection.SendAsync(new JoinedFrame(join.Room, seq, true, Members(join.Room)));
                 break;
-            case "message":
-                await BroadcastMessageAsync(room, connection.Username, (string)frame["content"]!, (string?)frame["id"], connection);
+            case MessageRequest message:
+                await BroadcastMessageAsync(message.Room, connection.Username, message.Content, message.Id, connection);
                 break;
-            case "typing":
-                await BroadcastAsync(room, new { type = "user_typing", room, userId = UserId(connection.Username), username = connection.Username }, except: connection);
+            case TypingRequest typing:
+                await BroadcastAsync(typing.Room, new RoomUserFrame(FrameTypes.UserTyping, typing.Room, UserId(connection.Username), connection.Username), except: connection);
                 break;
-            case "presence":
-                await connection.SendAsync(new { type = "presence", room, members = Members(room) });
+            case PresenceRequest presence:
+                await connection.SendAsync(new PresenceFrame(presence.Room, Members(presence.Room)));
                 break;
-            case "ping":
-                await connection.SendAsync(new { type = "pong", ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+            case PingRequest:
+                await connection.SendAsync(new PongFrame(DateTimeOffset.UtcNow));
                 break;
-            case "auth":
-                await connection.SendAsync(new { type = "auth_success", userId = UserId(connection.Username), username = connection.Username, connectionId = "c" });
+            case AuthRequest:
+                await connection.SendAsync(new AuthSuccessFrame(UserId(connection.Username), connection.Username, "c"));
                 break;
         }
     }
 
     private async Task BroadcastMessageAsync(string room, string username, string content, string? clientId, Connection? sender = null)
     {
-        JsonObject message;
-        JsonObject? ack;
+        MessageFrame? message = null;
+        AckFrame? ack;
         lock (_gate)
         {
             if (clientId is not null && _acks.TryGetValue($"{username}:{clientId}", out var earlier))
             {
                 ack = earlier;
-                message = null!;
             }
             else
             {
                 var messages = _rooms.TryGetValue(room, out var list) ? list : _rooms[room] = [];
-                var seq = messages.Count == 0 ? 1 : Seq(messages[^1]) + 1;
-                message = new JsonObject
-                {
-                    ["type"] = "message", ["room"] = room, ["messageId"] = Guid.NewGuid().ToString(), ["seq"] = seq,
-                    ["userId"] = UserId(username), ["username"] = username, ["content"] = content,
-                    ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
-                };
+                var seq = messages.Count == 0 ? 1 : messages[^1].Seq + 1;
+                message = new MessageFrame(room, Guid.NewGuid().ToString(), seq, UserId(username), username, content, DateTimeOffset.UtcNow);
                 messages.Add(message);
-                ack = clientId is null ? null : new JsonObject { ["type"] = "ack", ["id"] = clientId, ["room"] = room, ["messageId"] = message["messageId"]!.GetValue<string>(), ["seq"] = seq };
+                ack = clientId is null ? null : new AckFrame(clientId, room, message.MessageId, seq);
                 if (ack is not null)
                 {
                     _acks[$"{username}:{clientId}"] = ack;
@@ -259,7 +251,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
         }
     }
 
-    private async Task BroadcastAsync(string room, object frame, Connection? except = null)
+    private async Task BroadcastAsync<T>(string room, T frame, Connection? except = null) where T : IServerFrame
     {
         List<Connection> targets;
         lock (_gate)
@@ -272,19 +264,30 @@ public sealed class FakeChatBackend : IAsyncDisposable
         }
     }
 
-    private object[] Members(string room)
+    private List<PresenceMember> Members(string room)
     {
         lock (_gate)
         {
-            return _connections.Where(c => c.Rooms.Contains(room)).Select(c => c.Username).Distinct()
-                .Select(name => (object)new { userId = UserId(name), username = name }).ToArray();
+            return [.. _connections.Where(c => c.Rooms.Contains(room)).Select(c => c.Username).Distinct()
+                .Select(name => new PresenceMember(UserId(name), name))];
         }
     }
 
     private static IResult Json(object value, int status = 200) =>
         Results.Text(JsonSerializer.Serialize(value, value.GetType()), "application/json", statusCode: status);
 
-    private static long Seq(JsonObject message) => message["seq"]!.GetValue<long>();
+    // A frame the page should never send is recorded in Received and otherwise ignored, as by a lenient server.
+    private static IClientFrame? TryDecode(byte[] frame)
+    {
+        try
+        {
+            return FrameCodec.DecodeClientFrame(frame);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static string UserId(string username) => $"id-{username}";
 
@@ -315,9 +318,9 @@ public sealed class FakeChatBackend : IAsyncDisposable
 
         public HashSet<string> Rooms { get; } = [];
 
-        public async Task SendAsync(object frame)
+        public async Task SendAsync<T>(T frame) where T : IServerFrame
         {
-            var bytes = frame is JsonNode node ? Encoding.UTF8.GetBytes(node.ToJsonString()) : JsonSerializer.SerializeToUtf8Bytes(frame);
+            var bytes = FrameCodec.Encode(frame);
             await _sending.WaitAsync();
             try
             {
@@ -336,7 +339,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
             }
         }
 
-        public async Task<JsonObject?> ReceiveAsync()
+        public async Task<byte[]?> ReceiveAsync()
         {
             var buffer = new byte[64 * 1024];
             using var text = new MemoryStream();
@@ -350,7 +353,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
                 text.Write(buffer, 0, result.Count);
                 if (result.EndOfMessage)
                 {
-                    return JsonNode.Parse(text.ToArray())?.AsObject();
+                    return text.ToArray();
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using RealtimeAspire.Client;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.Tests.Infrastructure;
 
 namespace RealtimeAspire.Tests.Client;
@@ -44,7 +45,7 @@ public sealed class ClientIntegrationTests(RealtimeAppFixture fixture)
         var refused = await Assert.ThrowsAsync<RealtimeErrorException>(() => carol.SendAsync($"{room}-other", "x").WaitAsync(Timeout));
 
         Assert.Contains(presence.Members, m => m.UserId == carol.UserId);
-        Assert.Equal(RealtimeErrorCodes.NotJoined, refused.Code);
+        Assert.Equal(ErrorCodes.NotJoined, refused.Code);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService.Rooms;
 using RealtimeAspire.Tests.Gateway;
 using RealtimeAspire.Tests.Infrastructure;

@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.MessageService.Persistence;
@@ -49,11 +48,8 @@ public sealed class MessagesTestKit : IAsyncDisposable
     public static string NewRoom(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>The <c>message</c> frame JSON ConnectionService puts into field <c>m</c>.</summary>
-    public static string Frame(string room, long seq, string? content = null) => JsonSerializer.Serialize(
-        new MessageFrame(
-            "message", room, Guid.CreateVersion7().ToString(), seq, "user-1", "alice", content ?? $"message {seq}",
-            DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
-        JsonSerializerOptions.Web);
+    public static string Frame(string room, long seq, string? content = null) => FrameCodec.EncodeToString(
+        new MessageFrame(room, Guid.CreateVersion7().ToString(), seq, "user-1", "alice", content ?? $"message {seq}", DateTimeOffset.UtcNow));
 
     /// <summary>Writes one hand-off entry, as ConnectionService does after assigning <paramref name="seq"/>.</summary>
     public Task<RedisValue> HandOffAsync(string room, long seq, string? content = null) =>

@@ -1,11 +1,11 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Tests.Client;
 
@@ -56,13 +56,13 @@ internal sealed class FakeRealtimeServer : IAsyncDisposable
             return;
         }
 
-        var protocol = context.WebSockets.WebSocketRequestedProtocols.Contains("realtime.v1") ? "realtime.v1" : null;
+        var protocol = context.WebSockets.WebSocketRequestedProtocols.Contains(FrameTypes.ProtocolName) ? FrameTypes.ProtocolName : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
         var connectionId = $"c{Interlocked.Increment(ref _connectionCount)}";
         var connection = new FakeConnection(socket, connectionId);
-        await connection.SendAsync(new { type = "welcome", connectionId, heartbeatIntervalMs = HeartbeatIntervalMs, protocol = "realtime.v1" });
-        var auth = await connection.ReceiveRawAsync(TimeSpan.FromSeconds(10));
-        var token = auth.GetProperty("token").GetString()!;
+        await connection.SendAsync(new WelcomeFrame(connectionId, HeartbeatIntervalMs, FrameTypes.ProtocolName));
+        var auth = FrameCodec.Decode<AuthRequest>(await connection.ReceiveBytesAsync(TimeSpan.FromSeconds(10)));
+        var token = auth.Token;
         lock (TokensSeen)
         {
             TokensSeen.Add(token);
@@ -70,12 +70,12 @@ internal sealed class FakeRealtimeServer : IAsyncDisposable
 
         if (RejectedTokens.Contains(token))
         {
-            await connection.SendAsync(new { type = "auth_failed", message = "token rejected" });
+            await connection.SendAsync(new AuthFailedFrame("token rejected"));
             await connection.CloseAsync(4401);
             return;
         }
 
-        await connection.SendAsync(new { type = "auth_success", userId = "u1", username = "alice", connectionId });
+        await connection.SendAsync(new AuthSuccessFrame("u1", "alice", connectionId));
         connection.StartReading();
         await _accepted.Writer.WriteAsync(connection);
         await connection.Completion;
@@ -126,9 +126,14 @@ internal sealed class FakeConnection(WebSocket socket, string connectionId)
         }
     }
 
-    public async Task SendAsync(object frame)
+    /// <summary>Sends a frame as the server encodes it.</summary>
+    public Task SendAsync<T>(T frame) where T : IServerFrame => SendBytesAsync(FrameCodec.Encode(frame));
+
+    /// <summary>Sends any JSON, e.g. a frame a server must never send, to see the client survive it.</summary>
+    public Task SendAsync(object json) => SendBytesAsync(JsonSerializer.SerializeToUtf8Bytes(json, Json));
+
+    private async Task SendBytesAsync(byte[] bytes)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, Json);
         await _sendLock.WaitAsync();
         try
         {
@@ -162,7 +167,7 @@ internal sealed class FakeConnection(WebSocket socket, string connectionId)
         _completion.TrySetResult();
     }
 
-    internal async Task<JsonElement> ReceiveRawAsync(TimeSpan timeout)
+    internal async Task<byte[]> ReceiveBytesAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         var buffer = new byte[64 * 1024];
@@ -178,7 +183,7 @@ internal sealed class FakeConnection(WebSocket socket, string connectionId)
             length += result.Count;
             if (result.EndOfMessage)
             {
-                return JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, length)).RootElement.Clone();
+                return buffer[..length];
             }
         }
     }
@@ -191,19 +196,19 @@ internal sealed class FakeConnection(WebSocket socket, string connectionId)
         {
             while (true)
             {
-                var frame = await ReceiveRawAsync(Timeout.InfiniteTimeSpan);
-                if (frame.GetProperty("type").GetString() == "ping")
+                var bytes = await ReceiveBytesAsync(Timeout.InfiniteTimeSpan);
+                if (FrameCodec.DecodeClientFrame(bytes) is PingRequest)
                 {
                     Interlocked.Increment(ref PingsReceived);
                     if (AnswerPings)
                     {
-                        await SendAsync(new { type = "pong", ts = DateTimeOffset.UtcNow.ToString("O") });
+                        await SendAsync(new PongFrame(DateTimeOffset.UtcNow));
                     }
 
                     continue;
                 }
 
-                await _frames.Writer.WriteAsync(frame);
+                await _frames.Writer.WriteAsync(JsonDocument.Parse(bytes).RootElement.Clone());
             }
         }
         catch (Exception)

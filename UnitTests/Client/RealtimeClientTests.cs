@@ -1,5 +1,7 @@
 using System.Text.Json;
 using RealtimeAspire.Client;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Tests.Client;
 
@@ -37,12 +39,12 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         var joining = client.JoinAsync("lobby");
         var join = await server.ReceiveAsync("join");
         Assert.False(join.TryGetProperty("since", out _));
-        await server.SendAsync(new { type = "joined", room = "lobby", seq = 7, recovered = true, members = new[] { new { userId = "u1", username = "alice" } } });
+        await server.SendAsync(new JoinedFrame("lobby", 7, true, [new PresenceMember("u1", "alice")]));
         var joined = await joining.WaitAsync(Timeout);
 
         var sending = client.SendAsync("lobby", "hello", "m-1");
         var message = await server.ReceiveAsync("message");
-        await server.SendAsync(new { type = "ack", id = "m-1", room = "lobby", messageId = "x", seq = 8 });
+        await server.SendAsync(new AckFrame("m-1", "lobby", "x", 8));
         var ack = await sending.WaitAsync(Timeout);
 
         Assert.Equal(("lobby", 7L, true), (joined.Room, joined.Seq, joined.Recovered));
@@ -60,10 +62,10 @@ public sealed class RealtimeClientTests : IAsyncLifetime
 
         var sending = client.SendAsync("lobby", "hello", "m-9");
         await server.ReceiveAsync("message");
-        await server.SendAsync(new { type = "error", code = "rate_limited", message = "slow down", id = "m-9", retryAfterMs = 1500 });
+        await server.SendAsync(new ErrorFrame("rate_limited", "slow down", "m-9", 1500));
 
         var error = await Assert.ThrowsAsync<RealtimeErrorException>(() => sending.WaitAsync(Timeout));
-        Assert.Equal(RealtimeErrorCodes.RateLimited, error.Code);
+        Assert.Equal(ErrorCodes.RateLimited, error.Code);
         Assert.Equal(1500, error.Error.RetryAfterMs);
     }
 
@@ -76,9 +78,9 @@ public sealed class RealtimeClientTests : IAsyncLifetime
 
         var sending = client.SendAsync("lobby", "hello", "m-7");
         await server.ReceiveAsync("message");
-        await server.SendAsync(new { type = "error", code = "unavailable", message = "redis down", id = "m-7", retryAfterMs = 50 });
+        await server.SendAsync(new ErrorFrame("unavailable", "redis down", "m-7", 50));
         var retried = await server.ReceiveAsync("message");
-        await server.SendAsync(new { type = "ack", id = "m-7", room = "lobby", messageId = "x", seq = 1 });
+        await server.SendAsync(new AckFrame("m-7", "lobby", "x", 1));
 
         Assert.Equal("m-7", retried.GetProperty("id").GetString());
         Assert.Equal(1, (await sending.WaitAsync(Timeout)).Seq);
@@ -94,7 +96,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         var server = await _server.NextConnectionAsync();
         await JoinAsync(client, server, "private", seq: 3);
 
-        await server.SendAsync(new { type = "left", room = "private" });
+        await server.SendAsync(new LeftFrame("private"));
 
         Assert.Equal("private", (await removed.Task.WaitAsync(Timeout)).Room);
         Assert.Empty(client.Rooms);
@@ -109,10 +111,10 @@ public sealed class RealtimeClientTests : IAsyncLifetime
 
         var joining = client.JoinAsync("secret");
         await server.ReceiveAsync("join");
-        await server.SendAsync(new { type = "error", code = "forbidden", message = "no" });
+        await server.SendAsync(new ErrorFrame("forbidden", "no"));
 
         var error = await Assert.ThrowsAsync<RealtimeErrorException>(() => joining.WaitAsync(Timeout));
-        Assert.Equal(RealtimeErrorCodes.Forbidden, error.Code);
+        Assert.Equal(ErrorCodes.Forbidden, error.Code);
         Assert.Empty(client.Rooms);
     }
 
@@ -155,10 +157,10 @@ public sealed class RealtimeClientTests : IAsyncLifetime
             await server.SendAsync(Message("lobby", seq));
         }
 
-        await server.SendAsync(new { type = "user_joined", room = "lobby", userId = "u2", username = "bob" });
-        await server.SendAsync(new { type = "user_typing", room = "lobby", userId = "u2", username = "bob" });
-        await server.SendAsync(new { type = "notification", kind = "mention", message = Message("lobby", 3) });
-        await server.SendAsync(new { type = "error", code = "invalid_json", message = "bad" });
+        await server.SendAsync(new RoomUserFrame(FrameTypes.UserJoined, "lobby", "u2", "bob"));
+        await server.SendAsync(new RoomUserFrame(FrameTypes.UserTyping, "lobby", "u2", "bob"));
+        await server.SendAsync(new NotificationFrame(FrameTypes.MentionKind, Message("lobby", 3)));
+        await server.SendAsync(new ErrorFrame("invalid_json", "bad"));
 
         Assert.True(await first);
         var received = new List<RealtimeEvent> { events.Current };
@@ -211,7 +213,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         await server.SendAsync(Message("lobby", 1));
         var presence = client.PresenceAsync("lobby");
         await server.ReceiveAsync("presence");
-        await server.SendAsync(new { type = "presence", room = "lobby", members = new[] { new { userId = "u1", username = "alice" } } });
+        await server.SendAsync(new PresenceFrame("lobby", [new PresenceMember("u1", "alice")]));
 
         Assert.Equal("alice", Assert.Single((await presence.WaitAsync(Timeout)).Members).Username);
         Assert.Equal(RealtimeConnectionState.Connected, client.State);
@@ -244,12 +246,12 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         var rejoins = new[] { await second.ReceiveAsync("join"), await second.ReceiveAsync("join") }
             .ToDictionary(j => j.GetProperty("room").GetString()!, j => j.GetProperty("since").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["lobby"] = 12, ["quiet"] = 4 }, rejoins);
-        await second.SendAsync(new { type = "joined", room = "lobby", seq = 13, recovered = true, members = Array.Empty<object>() });
-        await second.SendAsync(new { type = "joined", room = "quiet", seq = 4, recovered = false, members = Array.Empty<object>() });
+        await second.SendAsync(new JoinedFrame("lobby", 13, true, []));
+        await second.SendAsync(new JoinedFrame("quiet", 4, false, []));
 
         var resent = await second.ReceiveAsync("message");
         Assert.Equal("m-42", resent.GetProperty("id").GetString());
-        await second.SendAsync(new { type = "ack", id = "m-42", room = "lobby", messageId = "x", seq = 13 });
+        await second.SendAsync(new AckFrame("m-42", "lobby", "x", 13));
         Assert.Equal(13, (await sending.WaitAsync(Timeout)).Seq);
         Assert.Equal(2, _tokenCalls);
         await WaitUntilAsync(() => client.State == RealtimeConnectionState.Connected);
@@ -380,7 +382,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         Assert.Equal("lobby", (await server.ReceiveAsync("typing")).GetProperty("room").GetString());
         var leaving = client.LeaveAsync("lobby");
         await server.ReceiveAsync("leave");
-        await server.SendAsync(new { type = "left", room = "lobby" });
+        await server.SendAsync(new LeftFrame("lobby"));
         await leaving.WaitAsync(Timeout);
 
         Assert.Empty(client.Rooms);
@@ -401,15 +403,12 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     {
         var joining = client.JoinAsync(room);
         await server.ReceiveAsync("join");
-        await server.SendAsync(new { type = "joined", room, seq, recovered = true, members = Array.Empty<object>() });
+        await server.SendAsync(new JoinedFrame(room, seq, true, []));
         await joining.WaitAsync(Timeout);
     }
 
-    private static object Message(string room, long seq) => new
-    {
-        type = "message", room, messageId = $"id-{seq}", seq, userId = "u2", username = "bob", content = $"m{seq}",
-        timestamp = "2026-11-25T20:00:00.000Z",
-    };
+    private static MessageFrame Message(string room, long seq) =>
+        new(room, $"id-{seq}", seq, "u2", "bob", $"m{seq}", new DateTimeOffset(2026, 11, 25, 20, 0, 0, TimeSpan.Zero));
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.Tests.Connection;
 

@@ -5,6 +5,8 @@ using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
 using RedisSchema = RealtimeAspire.Contracts.RedisSchema;
+using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Tests.Connection;
 
@@ -32,8 +34,9 @@ public sealed class ConnectionUnitTests
     [Fact]
     public void The_message_frame_put_together_around_its_seq_is_the_documented_json()
     {
-        var (prefix, suffix) = Frames.MessageAroundSeq("r", "m-1", "u-1", "alice", "say \"hi\"\n", new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero));
-        using var frame = JsonDocument.Parse(prefix + 17 + suffix);
+        var splice = FrameCodec.SpliceAroundSeq(
+            new MessageFrame("r", "m-1", 0, "u-1", "alice", "say \"hi\"\n", new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero)));
+        using var frame = JsonDocument.Parse(splice.Complete(17));
         var root = frame.RootElement;
 
         Assert.Equal(["type", "room", "messageId", "seq", "userId", "username", "content", "timestamp"],

@@ -1,4 +1,5 @@
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService;
 using RealtimeAspire.MessageService.Data;
 using RealtimeAspire.MessageService.Persistence;
@@ -79,11 +80,9 @@ public sealed class MessageServiceUnitTests
     {
         var message = HandoffEntry.ParseMessage(ValidFrame)!;
 
-        var frame = MessageFrame.From(message);
+        var frame = StoredMessageFrames.From(message);
 
-        Assert.Equal(
-            new MessageFrame("message", "general", "0190a5b3-1c2d-7e4f-8a9b-0c1d2e3f4a5b", 7, "u-1", "alice", "hi", "2025-03-04T05:06:07.089Z"),
-            frame);
+        Assert.Equal(ValidFrame, FrameCodec.EncodeToString(frame));
     }
 
     [Theory]

@@ -16,6 +16,31 @@ import { ApiError, AuthSession, safeJson } from "./auth-session.js";
 
 export { ApiError };
 
+// Every frame type of realtime.v1, as RealtimeAspire.Contracts.Frames.FrameTypes names them (a test compares the two).
+export const FrameTypes = Object.freeze({
+  auth: "auth",
+  join: "join",
+  leave: "leave",
+  message: "message",
+  typing: "typing",
+  presence: "presence",
+  ping: "ping",
+  welcome: "welcome",
+  authSuccess: "auth_success",
+  authFailed: "auth_failed",
+  joined: "joined",
+  left: "left",
+  ack: "ack",
+  userJoined: "user_joined",
+  userLeft: "user_left",
+  userTyping: "user_typing",
+  pong: "pong",
+  notification: "notification",
+  error: "error",
+});
+
+const protocolName = "realtime.v1";
+
 export const ConnectionState = Object.freeze({
   offline: "offline",
   connecting: "connecting",
@@ -60,7 +85,7 @@ export class RealtimeClient extends EventTarget {
       signedIn: () => this.#emit("session", this.user),
       refreshed: () => {
         // A fresh token extends the live connection's life.
-        if (this.#authenticated) this.#sendFrame({ type: "auth", token: this.#auth.accessToken });
+        if (this.#authenticated) this.#sendFrame({ type: FrameTypes.auth, token: this.#auth.accessToken });
         this.#emit("session", this.user);
       },
       signedOut: () => this.#onSignedOut(),
@@ -120,7 +145,7 @@ export class RealtimeClient extends EventTarget {
     this.#rooms.delete(room);
     if (!this.#authenticated) return Promise.resolve();
     const left = this.#expect(`left:${room}`);
-    this.#sendFrame({ type: "leave", room });
+    this.#sendFrame({ type: FrameTypes.leave, room });
     return left;
   }
 
@@ -140,12 +165,12 @@ export class RealtimeClient extends EventTarget {
   }
 
   typing(room) {
-    if (this.#rooms.get(room)?.joined) this.#sendFrame({ type: "typing", room });
+    if (this.#rooms.get(room)?.joined) this.#sendFrame({ type: FrameTypes.typing, room });
   }
 
   presence(room) {
     const answer = this.#expect(`presence:${room}`);
-    this.#sendFrame({ type: "presence", room });
+    this.#sendFrame({ type: FrameTypes.presence, room });
     return answer;
   }
 
@@ -183,7 +208,7 @@ export class RealtimeClient extends EventTarget {
     const url = new URL("/ws", this.#options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("access_token", this.#auth.accessToken);
-    const socket = new WebSocket(url, "realtime.v1");
+    const socket = new WebSocket(url, protocolName);
     this.#socket = socket;
     this.#authenticated = false;
     this.#lastFrameAt = Date.now();
@@ -198,19 +223,19 @@ export class RealtimeClient extends EventTarget {
     if (!frame?.type) return;
 
     switch (frame.type) {
-      case "welcome":
+      case FrameTypes.welcome:
         this.#heartbeatMs = frame.heartbeatIntervalMs || this.#options.heartbeatMs;
         this.#startHeartbeat(socket);
         this.#emit("welcome", frame);
         break;
-      case "auth_success":
+      case FrameTypes.authSuccess:
         // Sent again after a token refresh on a live connection: nothing to redo then.
         if (!this.#authenticated) this.#onAuthenticated();
         break;
-      case "auth_failed":
+      case FrameTypes.authFailed:
         // The server closes with 4401 next; #onClose refreshes the token and reconnects.
         break;
-      case "joined": {
+      case FrameTypes.joined: {
         const entry = this.#room(frame.room);
         entry.joined = true;
         // A first join starts counting at the room's latest seq; a rejoin keeps its own to ask `since`.
@@ -221,32 +246,32 @@ export class RealtimeClient extends EventTarget {
         for (const message of this.#outbox.values()) if (message.room === frame.room) this.#flush(message);
         break;
       }
-      case "left":
+      case FrameTypes.left:
         this.#settle(`left:${frame.room}`, frame);
         this.#emit("left", frame);
         break;
-      case "message": {
+      case FrameTypes.message: {
         const entry = this.#rooms.get(frame.room);
         if (entry && entry.lastSeq !== undefined && frame.seq <= entry.lastSeq) return; // seen already
         if (entry) entry.lastSeq = frame.seq;
         this.#emit("message", frame);
         break;
       }
-      case "ack": {
+      case FrameTypes.ack: {
         const message = this.#outbox.get(frame.id);
         this.#outbox.delete(frame.id);
         message?.resolve(frame);
         this.#emit("ack", frame);
         break;
       }
-      case "presence":
+      case FrameTypes.presence:
         this.#settle(`presence:${frame.room}`, frame);
         this.#emit("presence", frame);
         break;
-      case "error":
+      case FrameTypes.error:
         this.#onError(frame);
         break;
-      case "pong":
+      case FrameTypes.pong:
         break;
       default:
         this.#emit(frame.type, frame);
@@ -333,7 +358,7 @@ export class RealtimeClient extends EventTarget {
         this.#onClose(socket, 4000);
         return;
       }
-      this.#sendFrame({ type: "ping" });
+      this.#sendFrame({ type: FrameTypes.ping });
     }, this.#heartbeatMs);
   }
 
@@ -347,7 +372,7 @@ export class RealtimeClient extends EventTarget {
   }
 
   #sendJoin(room, entry) {
-    const frame = { type: "join", room };
+    const frame = { type: FrameTypes.join, room };
     entry.since = entry.lastSeq;
     if (entry.since !== undefined) frame.since = entry.since;
     this.#sendFrame(frame);
@@ -369,7 +394,7 @@ export class RealtimeClient extends EventTarget {
 
   #flush(message) {
     if (this.#authenticated && this.#rooms.get(message.room)?.joined && this.#outbox.has(message.id)) {
-      this.#sendFrame({ type: "message", room: message.room, content: message.content, id: message.id });
+      this.#sendFrame({ type: FrameTypes.message, room: message.room, content: message.content, id: message.id });
     }
   }
 

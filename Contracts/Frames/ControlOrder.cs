@@ -1,0 +1,20 @@
+namespace RealtimeAspire.Contracts.Frames;
+
+/// <summary>
+/// An order to the ConnectionService replicas, published by MessageService or a replica (on the control channel or
+/// a user's channel, in an <see cref="Envelope"/>): make a user leave a room, or close one connection.
+/// </summary>
+/// <param name="Type"><see cref="Kick"/> or <see cref="Close"/>.</param>
+/// <param name="Room">The room to leave (kick).</param>
+/// <param name="UserId">The user to kick.</param>
+/// <param name="ConnectionId">The connection to close (close).</param>
+/// <param name="Code">The close code (close).</param>
+/// <param name="Reason">The close reason (close).</param>
+public sealed record ControlOrder(string Type, string? Room = null, string? UserId = null, string? ConnectionId = null, int? Code = null, string? Reason = null)
+{
+    /// <summary>Every live connection of <see cref="UserId"/> leaves <see cref="Room"/>.</summary>
+    public const string Kick = "kick";
+
+    /// <summary>The connection <see cref="ConnectionId"/> closes with <see cref="Code"/>.</summary>
+    public const string Close = "close";
+}
