@@ -7,7 +7,7 @@ using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -54,7 +54,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<UserLimits>();
-        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<RoomFanout>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<MessageReplay>();
         services.AddSingleton<RoomService>();
@@ -62,7 +62,8 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
-        services.AddSingleton<ConnectionHost>();
+        services.AddSingleton<ConnectionLifecycle>();
+        services.AddSingleton<WebSocketConnectionHost>();
         services.AddSingleton<ConnectionDrainer>();
         services.AddRealtimeHub();
 

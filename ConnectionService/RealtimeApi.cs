@@ -25,7 +25,7 @@ public static class RealtimeApi
         return group;
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(HttpContext context, ConnectionHost host)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(HttpContext context, ConnectionLifecycle lifecycle, WebSocketConnectionHost host)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -33,7 +33,7 @@ public static class RealtimeApi
                 detail: "This endpoint speaks the realtime.v1 protocol over a WebSocket.");
         }
 
-        if (host.IsDraining)
+        if (lifecycle.IsDraining)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
                 detail: "This replica is shutting down; connect again.");

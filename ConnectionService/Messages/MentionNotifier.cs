@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Messages;

@@ -1,5 +1,5 @@
 using RealtimeAspire.ConnectionService.Protocol;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;

@@ -1,14 +1,14 @@
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
 
 /// <summary>join, leave, typing and presence of one connection, and a room's removal of a user.</summary>
 public sealed class RoomService(
-    RoomRegistry rooms,
+    RoomFanout rooms,
     ConnectionRegistry connections,
     PresenceStore presence,
     MessageStore messages,

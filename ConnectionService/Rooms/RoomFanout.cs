@@ -14,7 +14,7 @@ namespace RealtimeAspire.ConnectionService.Rooms;
 /// with a gap, or a restored subscription connection, first reads the missing seqs from the room's recent stream and
 /// delivers them in order (docs/architecture.md, "Pub/sub gaps").
 /// </remarks>
-public sealed class RoomRegistry
+public sealed class RoomFanout
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
@@ -22,9 +22,9 @@ public sealed class RoomRegistry
     private readonly MessageStore _store;
     private readonly RealtimeMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly ILogger<RoomRegistry> _logger;
+    private readonly ILogger<RoomFanout> _logger;
 
-    public RoomRegistry(IConnectionMultiplexer redis, MessageStore store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
+    public RoomFanout(IConnectionMultiplexer redis, MessageStore store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomFanout> logger)
     {
         (_redis, _store, _metrics, _time, _logger) = (redis, store, metrics, time, logger);
         redis.ConnectionRestored += (_, restored) =>

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
 
-namespace RealtimeAspire.ConnectionService.Services;
+namespace RealtimeAspire.ConnectionService.Upstream;
 
 /// <summary>MessageService's internal endpoints and history API, as docs/architecture.md describes them.</summary>
 public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemoryCache cache, RealtimeOptions options)

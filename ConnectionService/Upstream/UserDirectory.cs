@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
 
-namespace RealtimeAspire.ConnectionService.Services;
+namespace RealtimeAspire.ConnectionService.Upstream;
 
 /// <summary>Finds users by name through AuthService (for mentions), with a short cache of hits and misses.</summary>
 public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache cache)
