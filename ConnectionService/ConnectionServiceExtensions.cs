@@ -21,7 +21,7 @@ public static class ConnectionServiceExtensions
         builder.AddJwtAuthentication();
         // A /ws connection authenticates itself (ConnectionAuthenticator). The bearer handler checking the same token
         // on the upgrade would cost a second signature check, and keep the parsed token and its claims alive with
-        // the request, that is for the connection's whole life (≈ 4 KB each).
+        // the request, that is for the connection's whole life (docs/benchmarks.md, "Memory per connection").
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, bearer =>
         {
             var readToken = bearer.Events.OnMessageReceived;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Connections;
-using RealtimeAspire.ConnectionService.Hubs;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -12,16 +11,13 @@ public static class RealtimeApi
     {
         if (app is IApplicationBuilder pipeline)
         {
+            // Before the hub's middleware too: SignalR's WebSocket transport needs it.
             pipeline.UseWebSockets();
         }
-
-        app.MapOperatorApi();
 
         // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
         var group = app.MapGroup(WebSocketPath).AllowAnonymous();
         group.Map("", ConnectAsync);
-        // The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
-        app.MapRealtimeHub();
         return group;
     }
 
@@ -35,11 +31,15 @@ public static class RealtimeApi
 
         if (lifecycle.IsDraining)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
-                detail: "This replica is shutting down; connect again.");
+            return Draining();
         }
 
         await host.RunAsync(context);
         return TypedResults.Empty;
     }
+
+    /// <summary>A draining replica's answer to a connect of either transport: the client connects again, elsewhere.</summary>
+    public static ProblemHttpResult Draining() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
+            detail: "This replica is shutting down; connect again.");
 }

@@ -9,7 +9,7 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// The connections on this replica, by id and by user. A user with local connections has one subscription to
 /// rt:user:&lt;userId&gt;, whose events (mention notifications) go to each of them.
 /// </summary>
-public sealed class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<ConnectionRegistry> logger)
+public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<ConnectionRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, RealtimeConnection> _connections = new(StringComparer.Ordinal);
     private readonly Lock _usersSync = new();
@@ -102,9 +102,12 @@ public sealed class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<Con
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Unsubscribing from a user channel failed");
+            LogUnsubscribeFailed(logger, e);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Unsubscribing from a user channel failed")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 
     private sealed class LocalUser(string userId)
     {

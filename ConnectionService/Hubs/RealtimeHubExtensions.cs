@@ -26,8 +26,7 @@ public static class RealtimeHubExtensions
             // the Gateway sends them elsewhere, where a hub error in OnConnectedAsync would end their reconnect.
             var lifecycle = app.ServiceProvider.GetRequiredService<ConnectionLifecycle>();
             pipeline.Use((context, next) => lifecycle.IsDraining && context.Request.Path.StartsWithSegments(Path)
-                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
-                    detail: "This replica is shutting down; connect again.").ExecuteAsync(context)
+                ? RealtimeApi.Draining().ExecuteAsync(context)
                 : next(context));
             pipeline.UseHubErrorProblems(Path);
         }
