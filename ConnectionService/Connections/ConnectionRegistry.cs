@@ -94,11 +94,7 @@ public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILo
     {
         try
         {
-            await user.Subscribed;
-            if (user.Queue is { } queue)
-            {
-                await queue.UnsubscribeAsync();
-            }
+            await user.UnsubscribeAsync();
         }
         catch (Exception e)
         {
@@ -109,14 +105,10 @@ public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILo
     [LoggerMessage(LogLevel.Warning, "Unsubscribing from a user channel failed")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 
-    private sealed class LocalUser(string userId)
+    private sealed class LocalUser(string userId) : ChannelSubscription
     {
         public string UserId { get; } = userId;
 
         public volatile RealtimeConnection[] Connections = [];
-
-        public Task Subscribed { get; set; } = Task.CompletedTask;
-
-        public ChannelMessageQueue? Queue { get; set; }
     }
 }

@@ -130,11 +130,7 @@ public sealed partial class RoomFanout
     {
         try
         {
-            await local.Subscribed;
-            if (local.Queue is { } queue)
-            {
-                await queue.UnsubscribeAsync();
-            }
+            await local.UnsubscribeAsync();
         }
         catch (Exception e)
         {
@@ -301,7 +297,7 @@ public sealed partial class RoomFanout
     [LoggerMessage(LogLevel.Warning, "Room {Room}: some messages before seq {Seq} are not in the recent stream; live members miss them")]
     private static partial void LogGapUnrecoverable(ILogger logger, string room, long seq);
 
-    private sealed class LocalRoom(string room)
+    private sealed class LocalRoom(string room) : ChannelSubscription
     {
         public string Room { get; } = room;
 
@@ -311,11 +307,7 @@ public sealed partial class RoomFanout
         /// <summary>The last seq fanned out (or known when subscribed); read and written under <see cref="Gate"/>.</summary>
         public long LastSeq { get; set; } = UnknownSeq;
 
-        /// <summary>Replaced as a whole under the registry's lock, read without it by fanout.</summary>
+        /// <summary>Replaced as a whole under the fan-out's lock, read without it by fanout.</summary>
         public volatile RoomMembership[] Members = [];
-
-        public Task Subscribed { get; set; } = Task.CompletedTask;
-
-        public ChannelMessageQueue? Queue { get; set; }
     }
 }
