@@ -31,7 +31,7 @@ public static class GatewayExtensions
     {
         app.UseRequestBodyLimit();
         app.UseRateLimiter();
-        app.UseWebClient();
+        app.UseChatPage();
 
         app.MapReverseProxy(proxy =>
         {
