@@ -25,8 +25,6 @@ public static partial class AuthApi
 {
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapAuthInternalApi();
-
         var group = app.MapGroup("/api/auth").AddEndpointFilter<NotReadyFilter>();
 
         group.MapPost("/register", RegisterAsync);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RealtimeAspire.AuthService.Accounts;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
@@ -18,7 +19,7 @@ public static class AuthServiceExtensions
 
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
         services.AddOptions<JwtAuthenticationOptions>().BindConfiguration(JwtAuthenticationOptions.SectionName);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddClientAddress();
         services.AddSingleton<AuthMetrics>();
 

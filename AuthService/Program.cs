@@ -7,5 +7,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapAuthApi();
+app.MapAuthInternalApi();
 
 app.Run();

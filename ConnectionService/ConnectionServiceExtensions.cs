@@ -7,7 +7,7 @@ using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -21,7 +21,7 @@ public static class ConnectionServiceExtensions
         builder.AddJwtAuthentication();
         // A /ws connection authenticates itself (ConnectionAuthenticator). The bearer handler checking the same token
         // on the upgrade would cost a second signature check, and keep the parsed token and its claims alive with
-        // the request, that is for the connection's whole life (≈ 4 KB each).
+        // the request, that is for the connection's whole life (docs/benchmarks.md, "Memory per connection").
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, bearer =>
         {
             var readToken = bearer.Events.OnMessageReceived;
@@ -54,7 +54,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageAppender>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<UserLimits>();
-        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<RoomFanout>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<MessageReplay>();
         services.AddSingleton<RoomService>();
@@ -62,7 +62,8 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
-        services.AddSingleton<ConnectionHost>();
+        services.AddSingleton<ConnectionLifecycle>();
+        services.AddSingleton<WebSocketConnectionHost>();
         services.AddSingleton<ConnectionDrainer>();
         services.AddRealtimeHub();
 

@@ -6,7 +6,7 @@ namespace RealtimeAspire.ConnectionService;
 /// The Gateway's link to a replica: the port ConnectionService:GatewayLinkPort (given by the AppHost) speaks HTTP/2
 /// without TLS, and the Gateway carries its clients' WebSockets as streams of a few shared TCP connections (RFC 8441)
 /// instead of one connection each. A Gateway holding N clients then needs N sockets, not 2N: with 2N it ran out of
-/// open files (20,000 on the benchmark machine) at ≈ 9,840 clients and answered further connects with 502.
+/// open files and answered further connects with 502 (docs/architecture.md, "Link to the replicas").
 /// Clients that connect directly and the health checks keep the HTTP/1.1 endpoint.
 /// </summary>
 public static class GatewayLink

@@ -27,7 +27,7 @@ public static partial class OperatorApi
     /// clients here, and every connection closes with 1001 after its in-flight frame. A restart brings it back.
     /// </summary>
     public static async Task<Results<Ok<DrainStarted>, ProblemHttpResult>> DrainAsync(
-        HttpContext context, ConnectionHost host, ConnectionRegistry connections, RealtimeOptions options,
+        HttpContext context, ConnectionLifecycle lifecycle, ConnectionRegistry connections, RealtimeOptions options,
         IConfiguration configuration, ILoggerFactory loggers)
     {
         if (!IsOperator(context.Request.Headers[OperatorKeyHeader].ToString(), configuration["Realtime:OperatorKey"]))
@@ -38,7 +38,7 @@ public static partial class OperatorApi
 
         var open = connections.Count;
         LogDraining(loggers.CreateLogger(typeof(OperatorApi)), open);
-        await host.DrainAsync();
+        await lifecycle.DrainAsync();
         return TypedResults.Ok(new DrainStarted(options.ReplicaId, open));
     }
 

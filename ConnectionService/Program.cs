@@ -1,3 +1,5 @@
+using RealtimeAspire.ConnectionService.Hubs;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -7,5 +9,8 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapRealtimeApi();
+// The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
+app.MapRealtimeHub();
+app.MapOperatorApi();
 
 app.Run();

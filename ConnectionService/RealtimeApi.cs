@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Connections;
-using RealtimeAspire.ConnectionService.Hubs;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -12,20 +11,17 @@ public static class RealtimeApi
     {
         if (app is IApplicationBuilder pipeline)
         {
+            // Before the hub's middleware too: SignalR's WebSocket transport needs it.
             pipeline.UseWebSockets();
         }
-
-        app.MapOperatorApi();
 
         // Authentication is part of the WebSocket protocol (header, query string or auth frame), not of the upgrade.
         var group = app.MapGroup(WebSocketPath).AllowAnonymous();
         group.Map("", ConnectAsync);
-        // The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
-        app.MapRealtimeHub();
         return group;
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(HttpContext context, ConnectionHost host)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(HttpContext context, ConnectionLifecycle lifecycle, WebSocketConnectionHost host)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -33,13 +29,17 @@ public static class RealtimeApi
                 detail: "This endpoint speaks the realtime.v1 protocol over a WebSocket.");
         }
 
-        if (host.IsDraining)
+        if (lifecycle.IsDraining)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
-                detail: "This replica is shutting down; connect again.");
+            return Draining();
         }
 
         await host.RunAsync(context);
         return TypedResults.Empty;
     }
+
+    /// <summary>A draining replica's answer to a connect of either transport: the client connects again, elsewhere.</summary>
+    public static ProblemHttpResult Draining() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
+            detail: "This replica is shutting down; connect again.");
 }

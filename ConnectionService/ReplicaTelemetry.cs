@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RealtimeAspire.ConnectionService;
 
 /// <summary>The measurements taken by looking rather than counting: local rooms, and Redis's round trip every few seconds.</summary>
-public sealed class ReplicaTelemetry(IConnectionMultiplexer redis, RoomRegistry rooms, RealtimeMetrics metrics) : BackgroundService
+public sealed class ReplicaTelemetry(IConnectionMultiplexer redis, RoomFanout rooms, RealtimeMetrics metrics) : BackgroundService
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
 

@@ -10,6 +10,8 @@ namespace RealtimeAspire.Gateway;
 
 public sealed class AdmissionOptions
 {
+    public const string SectionName = "Gateway:Admission";
+
     /// <summary>Concurrent proxied connections (WebSockets and SSE streams); each holds one of the process's open files.</summary>
     public int MaxConnections { get; set; } = 18_000;
 
@@ -206,7 +208,7 @@ public static class AdmissionControlExtensions
 {
     public static IHostApplicationBuilder AddAdmissionControl(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<AdmissionOptions>(builder.Configuration.GetSection("Gateway:Admission"));
+        builder.Services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AdmissionControl>();
         builder.AddServiceMeter(AdmissionControl.MeterName);

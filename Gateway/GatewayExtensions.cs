@@ -8,15 +8,15 @@ public static class GatewayExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        builder.Services.Configure<OriginPolicyOptions>(builder.Configuration.GetSection("Gateway"));
+        builder.Services.AddOptions<OriginPolicyOptions>().BindConfiguration(OriginPolicyOptions.SectionName);
         builder.Services.AddSingleton<OriginPolicy>();
         builder.AddAuthRateLimiting();
         builder.AddAdmissionControl();
 
         // Passive health counts transport failures over a short window only, so a replica that was down and is back
         // is not thrown out again for failures from before its restart (Gateway:PassiveHealth:DetectionWindowSize).
-        builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(
-            builder.Configuration.GetSection("Gateway:PassiveHealth"));
+        builder.Services.AddOptions<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>()
+            .BindConfiguration("Gateway:PassiveHealth");
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -31,7 +31,7 @@ public static class GatewayExtensions
     {
         app.UseRequestBodyLimit();
         app.UseRateLimiter();
-        app.UseWebClient();
+        app.UseChatPage();
 
         app.MapReverseProxy(proxy =>
         {

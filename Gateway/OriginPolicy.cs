@@ -5,6 +5,8 @@ namespace RealtimeAspire.Gateway;
 
 public sealed class OriginPolicyOptions
 {
+    public const string SectionName = "Gateway";
+
     /// <summary>Origins, besides the Gateway's own, whose pages may open /ws and /hub (e.g. "https://chat.example.com").</summary>
     public List<string> AllowedOrigins { get; set; } = [];
 }

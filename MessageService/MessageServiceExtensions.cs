@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RealtimeAspire.MessageService.Persistence;
 
@@ -19,11 +20,10 @@ public static class MessageServiceExtensions
 
         builder.AddMessagePersistence();
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PresenceReader>();
         builder.Services.AddSingleton<RoomControl>();
-        builder.Services.AddHttpClient<UserDirectory>(http =>
-            http.BaseAddress = new Uri(builder.Configuration["MessageService:AuthServiceUrl"] ?? "http://auth-service"));
+        builder.Services.AddHttpClient<UserDirectory>(http => http.BaseAddress = new Uri("http://auth-service"));
 
         return builder;
     }

@@ -38,7 +38,7 @@ export Realtime__OutboundQueueCapacity=${OUTBOUND_QUEUE:-4096}
 export Gateway__AuthRateLimit__PermitLimit=1000000 # the load generator logs in its bench users through the Gateway
 export Gateway__Admission__MaxUnauthenticatedPerAddress=1000000 # the .NET client authenticates by frame, from one address
 # Traces of 1 % of the messages, as a production system at thousands of messages/s keeps (docs/observability.md):
-# at 100 % the dashboard alone needs a quarter of a core to ingest them, on the box the measured processes share.
+# at 100 % the dashboard's ingestion takes CPU from the measured processes on the box they share (figures there).
 export OTEL_TRACES_SAMPLER=${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} OTEL_TRACES_SAMPLER_ARG=${OTEL_TRACES_SAMPLER_ARG:-0.01}
 
 log "scratch: $WORK"

@@ -9,7 +9,7 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// The connections on this replica, by id and by user. A user with local connections has one subscription to
 /// rt:user:&lt;userId&gt;, whose events (mention notifications) go to each of them.
 /// </summary>
-public sealed class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<ConnectionRegistry> logger)
+public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<ConnectionRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, RealtimeConnection> _connections = new(StringComparer.Ordinal);
     private readonly Lock _usersSync = new();
@@ -94,26 +94,21 @@ public sealed class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<Con
     {
         try
         {
-            await user.Subscribed;
-            if (user.Queue is { } queue)
-            {
-                await queue.UnsubscribeAsync();
-            }
+            await user.UnsubscribeAsync();
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Unsubscribing from a user channel failed");
+            LogUnsubscribeFailed(logger, e);
         }
     }
 
-    private sealed class LocalUser(string userId)
+    [LoggerMessage(LogLevel.Warning, "Unsubscribing from a user channel failed")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
+
+    private sealed class LocalUser(string userId) : ChannelSubscription
     {
         public string UserId { get; } = userId;
 
         public volatile RealtimeConnection[] Connections = [];
-
-        public Task Subscribed { get; set; } = Task.CompletedTask;
-
-        public ChannelMessageQueue? Queue { get; set; }
     }
 }

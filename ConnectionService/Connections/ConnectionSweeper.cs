@@ -12,7 +12,7 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// </summary>
 public sealed partial class ConnectionSweeper(
     ConnectionRegistry connections,
-    RoomRegistry rooms,
+    RoomFanout rooms,
     PresenceStore presence,
     UserLimits limits,
     IConnectionMultiplexer redis,

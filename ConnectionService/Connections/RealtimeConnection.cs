@@ -7,8 +7,9 @@ using RealtimeAspire.Contracts;
 namespace RealtimeAspire.ConnectionService.Connections;
 
 /// <summary>
-/// One WebSocket: outbound frames written by one writer at a time (<see cref="OutboundFrames"/>), frame reading with
-/// the protocol's limits, and an orderly close. Holds no thread and, while idle, no receive buffer.
+/// One client connection, a WebSocket or a SignalR connection (through an <see cref="IFrameTransport"/>): outbound
+/// frames written by one writer at a time (<see cref="OutboundFrames"/>), frame reading with the protocol's limits,
+/// and an orderly close. Holds no thread and, while idle, no receive buffer.
 /// </summary>
 public sealed class RealtimeConnection
 {

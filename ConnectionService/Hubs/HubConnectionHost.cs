@@ -8,44 +8,34 @@ using RealtimeAspire.Contracts;
 namespace RealtimeAspire.ConnectionService.Hubs;
 
 /// <summary>
-/// Gives every SignalR connection a <see cref="RealtimeConnection"/> of its own: the same registry, rooms, fanout,
-/// presence, limits and drain as a WebSocket, with a <see cref="HubFrameTransport"/> in place of the socket.
+/// The SignalR transport: gives every hub connection a <see cref="RealtimeConnection"/> of its own, run through the
+/// same <see cref="ConnectionLifecycle"/> as a WebSocket, with a <see cref="HubFrameTransport"/> in place of the socket.
 /// </summary>
 public sealed partial class HubConnectionHost(
     IHubContext<RealtimeHub> hub,
-    ConnectionHost connectionHost,
-    ConnectionRegistry registry,
-    ConnectionAuthenticator authenticator,
-    FrameHandler handler,
-    RoomService rooms,
-    RealtimeMetrics metrics,
+    ConnectionLifecycle lifecycle,
     RealtimeOptions options,
-    TimeProvider time,
     ILogger<HubConnectionHost> logger)
 {
     private const string SessionKey = "realtime.session";
 
     public async Task OpenAsync(HubCallerContext context)
     {
-        if (connectionHost.IsDraining)
+        if (lifecycle.IsDraining)
         {
             throw new HubException("draining: this replica is shutting down; connect again.");
         }
 
         var transport = new HubFrameTransport(hub, context);
-        var connection = new RealtimeConnection(transport, $"{options.ReplicaId}.{Guid.CreateVersion7():N}", time.GetUtcNow(), options);
-        // Leaving the rooms at once: the others see user_left without waiting for SignalR to notice the abort.
-        connection.Closing += closing => _ = rooms.LeaveAllAsync(closing);
-        registry.Add(connection);
-        metrics.Connected();
-        context.Items[SessionKey] = new HubSession(connection, transport, connection.RunWriterAsync());
-        LogOpened(logger, connection.Id, context.ConnectionId);
+        var open = lifecycle.Open(transport);
+        context.Items[SessionKey] = new HubSession(open, transport);
+        LogOpened(logger, open.Connection.Id, context.ConnectionId);
 
         try
         {
             // [Authorize] let the connection in with this token; the authenticator counts it against the user's limits.
-            var token = ConnectionHost.RequestToken(context.GetHttpContext()!.Request);
-            await authenticator.AuthenticateAsync(connection, token ?? "", context.ConnectionAborted);
+            var token = RequestToken.Read(context.GetHttpContext()!.Request);
+            await lifecycle.AuthenticateAsync(open.Connection, token ?? "", context.ConnectionAborted);
         }
         catch
         {
@@ -62,9 +52,7 @@ public sealed partial class HubConnectionHost(
             return;
         }
 
-        session.Connection.RequestClose(CloseCodes.Normal, "");
-        await session.Writer;
-        await connectionHost.TeardownAsync(session.Connection);
+        await lifecycle.CloseAsync(session.Open);
     }
 
     /// <summary>Handles a hub call's typed frame as one from a WebSocket; returns its answer.</summary>
@@ -72,28 +60,17 @@ public sealed partial class HubConnectionHost(
     {
         var arrivedAt = Stopwatch.GetTimestamp();
         var session = (HubSession)context.Items[SessionKey]!;
-        var connection = session.Connection;
+        var connection = session.Open.Connection;
         var answer = session.Transport.BeginCall(answerType);
 
-        await connection.ProcessingGate.WaitAsync(context.ConnectionAborted);
-        try
-        {
-            if (!connection.IsClosing)
-            {
-                await handler.HandleAsync(connection, frame, arrivedAt, context.ConnectionAborted);
-            }
-        }
-        finally
-        {
-            connection.ProcessingGate.Release();
-        }
+        await lifecycle.ServeAsync(connection, frame, arrivedAt, context.ConnectionAborted);
 
         // Behind every frame the call queued: when the writer reaches it, the answer is known.
         connection.TrySend(HubFrameTransport.EndOfCall);
         return await answer.WaitAsync(TimeSpan.FromMilliseconds(options.CloseTimeoutMs), context.ConnectionAborted);
     }
 
-    private sealed record HubSession(RealtimeConnection Connection, HubFrameTransport Transport, Task Writer);
+    private sealed record HubSession(OpenConnection Open, HubFrameTransport Transport);
 
     [LoggerMessage(LogLevel.Debug, "Connection {ConnectionId} opened over SignalR ({SignalRConnectionId})")]
     private static partial void LogOpened(ILogger logger, string connectionId, string signalRConnectionId);

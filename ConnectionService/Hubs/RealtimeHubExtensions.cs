@@ -24,10 +24,9 @@ public static class RealtimeHubExtensions
         {
             // A draining replica refuses SignalR at the HTTP level (negotiate too): reconnecting clients retry and
             // the Gateway sends them elsewhere, where a hub error in OnConnectedAsync would end their reconnect.
-            var host = app.ServiceProvider.GetRequiredService<ConnectionHost>();
-            pipeline.Use((context, next) => host.IsDraining && context.Request.Path.StartsWithSegments(Path)
-                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining",
-                    detail: "This replica is shutting down; connect again.").ExecuteAsync(context)
+            var lifecycle = app.ServiceProvider.GetRequiredService<ConnectionLifecycle>();
+            pipeline.Use((context, next) => lifecycle.IsDraining && context.Request.Path.StartsWithSegments(Path)
+                ? RealtimeApi.Draining().ExecuteAsync(context)
                 : next(context));
             pipeline.UseHubErrorProblems(Path);
         }

@@ -3,8 +3,8 @@ using System.Threading.Channels;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
-using RealtimeAspire.ConnectionService.Services;
 using RealtimeAspire.Contracts.Frames;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Messages;
@@ -59,7 +59,7 @@ public sealed partial class MentionNotifier : BackgroundService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _logger.LogWarning(e, "A mention notification in room {Room} could not be sent", mention.Room);
+                    LogNotifyFailed(_logger, e, mention.Room);
                 }
             }
         }
@@ -79,6 +79,9 @@ public sealed partial class MentionNotifier : BackgroundService
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])", RegexOptions.CultureInvariant)]
     private static partial Regex MentionPattern();
+
+    [LoggerMessage(LogLevel.Warning, "A mention notification in room {Room} could not be sent")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string room);
 
     private sealed record Mention(string Room, string SenderUsername, string Content, byte[] MessageFrame);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 
 namespace RealtimeAspire.ConnectionService.Protocol;
 

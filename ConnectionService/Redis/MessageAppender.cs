@@ -1,7 +1,8 @@
 using System.Text;
-using RealtimeAspire.ConnectionService.Services;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
+using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;

@@ -1,5 +1,5 @@
 using RealtimeAspire.ConnectionService.Redis;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
 

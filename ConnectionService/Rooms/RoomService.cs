@@ -1,16 +1,16 @@
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
-using RealtimeAspire.ConnectionService.Services;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
+using RealtimeAspire.ConnectionService.Upstream;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Rooms;
 
 /// <summary>join, leave, typing and presence of one connection, and a room's removal of a user.</summary>
-public sealed class RoomService(
-    RoomRegistry rooms,
+public sealed partial class RoomService(
+    RoomFanout rooms,
     ConnectionRegistry connections,
     PresenceStore presence,
     MessageAppender messages,
@@ -170,7 +170,7 @@ public sealed class RoomService(
             catch (Exception e)
             {
                 // Presence heals by lease expiry when this fails.
-                logger.LogWarning(e, "Leaving room {Room} on close failed", membership.Room);
+                LogLeaveOnCloseFailed(logger, e, membership.Room);
             }
         }
     }
@@ -187,4 +187,7 @@ public sealed class RoomService(
         rooms.Remove(membership);
         await presence.LeaveAsync(membership.Room, user.UserId, user.Username, membership.Connection.Id);
     }
+
+    [LoggerMessage(LogLevel.Warning, "Leaving room {Room} on close failed")]
+    private static partial void LogLeaveOnCloseFailed(ILogger logger, Exception exception, string room);
 }

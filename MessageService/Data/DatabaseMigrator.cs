@@ -7,7 +7,7 @@ namespace RealtimeAspire.MessageService.Data;
 /// so /health answers (and the consumer reads) only once the schema is current.
 /// Several replicas may migrate at once; EF Core's migration lock serialises them.
 /// </summary>
-public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, ILogger<DatabaseMigrator> logger) : IHostedService
+public sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -17,8 +17,11 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, ILogger<
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
 
-        logger.LogInformation("The messages database is migrated");
+        LogMigrated(logger);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Information, "The messages database is migrated")]
+    private static partial void LogMigrated(ILogger logger);
 }

@@ -4,15 +4,16 @@ using StackExchange.Redis;
 namespace RealtimeAspire.MessageService.Persistence;
 
 /// <summary>Measures the persistence lag (entries waiting in the hand-off streams) for the metrics.</summary>
-public sealed class BacklogMonitor(
+public sealed partial class BacklogMonitor(
     IConnectionMultiplexer redis,
     PersistenceMetrics metrics,
     IOptions<PersistenceOptions> options,
+    TimeProvider time,
     ILogger<BacklogMonitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.BacklogInterval);
+        using var timer = new PeriodicTimer(options.Value.BacklogInterval, time);
         try
         {
             do
@@ -31,12 +32,15 @@ public sealed class BacklogMonitor(
         try
         {
             var (entries, oldest) = await HandoffStreams.MeasureBacklogAsync(redis.GetDatabase());
-            metrics.Backlog(entries, oldest is { } writtenAt ? DateTimeOffset.UtcNow - writtenAt : TimeSpan.Zero);
+            metrics.Backlog(entries, oldest is { } writtenAt ? time.GetUtcNow() - writtenAt : TimeSpan.Zero);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // RedisTimeoutException is not a RedisException; uncaught, it would stop the whole service.
-            logger.LogWarning(e, "Measuring the hand-off backlog failed");
+            LogMeasureFailed(logger, e);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Measuring the hand-off backlog failed")]
+    private static partial void LogMeasureFailed(ILogger logger, Exception exception);
 }

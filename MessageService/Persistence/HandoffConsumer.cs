@@ -11,11 +11,12 @@ namespace RealtimeAspire.MessageService.Persistence;
 /// <c>message-service</c>; an entry is acknowledged and removed only after its batch is committed, and entries
 /// a dead consumer left pending are taken over once idle. Storage is idempotent, so redelivery never doubles a message.
 /// </summary>
-public sealed class HandoffConsumer(
+public sealed partial class HandoffConsumer(
     IConnectionMultiplexer redis,
     IServiceScopeFactory scopeFactory,
     PersistenceMetrics metrics,
     IOptions<PersistenceOptions> options,
+    TimeProvider time,
     ILogger<HandoffConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -30,7 +31,7 @@ public sealed class HandoffConsumer(
         var db = redis.GetDatabase();
         var groupsReady = false;
         var nextClaim = DateTimeOffset.MinValue;
-        var nextIdleConsumerSweep = DateTimeOffset.UtcNow + Options.IdleConsumerTime / 10;
+        var nextIdleConsumerSweep = time.GetUtcNow() + Options.IdleConsumerTime / 10;
         var retryDelay = TimeSpan.FromMilliseconds(100);
 
         while (!stoppingToken.IsCancellationRequested)
@@ -45,17 +46,17 @@ public sealed class HandoffConsumer(
 
                 var entries = new List<HandoffEntry>();
                 var moreClaimable = false;
-                if (DateTimeOffset.UtcNow >= nextClaim)
+                if (time.GetUtcNow() >= nextClaim)
                 {
                     (var claimed, moreClaimable) = await ClaimAbandonedAsync(db);
                     entries.AddRange(claimed);
-                    nextClaim = moreClaimable ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow + Options.ClaimInterval;
+                    nextClaim = moreClaimable ? time.GetUtcNow() : time.GetUtcNow() + Options.ClaimInterval;
                 }
 
-                if (DateTimeOffset.UtcNow >= nextIdleConsumerSweep)
+                if (time.GetUtcNow() >= nextIdleConsumerSweep)
                 {
                     await RemoveIdleConsumersAsync(db);
-                    nextIdleConsumerSweep = DateTimeOffset.UtcNow + Options.IdleConsumerTime / 10;
+                    nextIdleConsumerSweep = time.GetUtcNow() + Options.IdleConsumerTime / 10;
                 }
 
                 var (read, moreWaiting) = await ReadNewAsync(db);
@@ -71,7 +72,7 @@ public sealed class HandoffConsumer(
                 // for a poll interval: reading the 16 streams for every few messages cost more than storing them.
                 if (!moreWaiting && !moreClaimable)
                 {
-                    await Task.Delay(Options.PollInterval, stoppingToken);
+                    await Task.Delay(Options.PollInterval, time, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,13 +82,13 @@ public sealed class HandoffConsumer(
             catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
                 // Redis lost its data (or a stream was deleted): create the groups again.
-                logger.LogWarning("The hand-off consumer group is gone; creating it again");
+                LogGroupGone(logger);
                 groupsReady = false;
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Persisting hand-off entries failed; retrying in {Delay}", retryDelay);
-                await Task.Delay(retryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                LogPersistFailed(logger, e, retryDelay);
+                await Task.Delay(retryDelay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 retryDelay = Min(retryDelay * 2, MaxRetryDelay);
             }
         }
@@ -122,7 +123,7 @@ public sealed class HandoffConsumer(
         if (claimed.Count > 0)
         {
             metrics.Claimed(claimed.Count);
-            logger.LogInformation("Took over {Count} hand-off entries left pending by another consumer", claimed.Count);
+            LogClaimed(logger, claimed.Count);
         }
 
         var more = results.Any(result => result.ClaimedEntries.Length == Options.ReadCount);
@@ -134,7 +135,7 @@ public sealed class HandoffConsumer(
         var removed = await HandoffStreams.RemoveIdleConsumersAsync(db, Options.IdleConsumerTime);
         if (removed > 0)
         {
-            logger.LogInformation("Removed {Count} idle consumers from the hand-off group", removed);
+            LogIdleConsumersRemoved(logger, removed);
         }
     }
 
@@ -151,7 +152,7 @@ public sealed class HandoffConsumer(
             var malformed = entries.Where(entry => entry.Message is null).ToList();
             if (malformed.Count > 0)
             {
-                logger.LogError("Dropping {Count} malformed hand-off entries, first {Id}", malformed.Count, malformed[0].Id);
+                LogMalformedDropped(logger, malformed.Count, malformed[0].Id);
                 metrics.Rejected(malformed.Count);
             }
 
@@ -186,13 +187,13 @@ public sealed class HandoffConsumer(
             }
             catch (PostgresException e) when (!e.IsTransient)
             {
-                logger.LogError(e, "PostgreSQL refused a batch of {Count} messages; storing them one by one", messages.Count);
+                LogBatchRefused(logger, e, messages.Count);
                 return await StoreOneByOneAsync(messages);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Storing {Count} messages failed; retrying in {Delay}", messages.Count, delay);
-                await Task.Delay(delay, stoppingToken);
+                LogStoreFailed(logger, e, messages.Count, delay);
+                await Task.Delay(delay, time, stoppingToken);
                 delay = Min(delay * 2, MaxRetryDelay);
             }
         }
@@ -209,7 +210,7 @@ public sealed class HandoffConsumer(
             }
             catch (PostgresException e) when (!e.IsTransient)
             {
-                logger.LogError(e, "Dropping message {Room}/{Seq}: PostgreSQL refused it", message.Room, message.Seq);
+                LogMessageRefused(logger, e, message.Room, message.Seq);
                 metrics.Rejected(1);
             }
         }
@@ -244,4 +245,28 @@ public sealed class HandoffConsumer(
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(LogLevel.Warning, "The hand-off consumer group is gone; creating it again")]
+    private static partial void LogGroupGone(ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "Persisting hand-off entries failed; retrying in {Delay}")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Information, "Took over {Count} hand-off entries left pending by another consumer")]
+    private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Information, "Removed {Count} idle consumers from the hand-off group")]
+    private static partial void LogIdleConsumersRemoved(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Error, "Dropping {Count} malformed hand-off entries, first {Id}")]
+    private static partial void LogMalformedDropped(ILogger logger, int count, RedisValue id);
+
+    [LoggerMessage(LogLevel.Error, "PostgreSQL refused a batch of {Count} messages; storing them one by one")]
+    private static partial void LogBatchRefused(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(LogLevel.Warning, "Storing {Count} messages failed; retrying in {Delay}")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Error, "Dropping message {Room}/{Seq}: PostgreSQL refused it")]
+    private static partial void LogMessageRefused(ILogger logger, Exception exception, string room, long seq);
 }

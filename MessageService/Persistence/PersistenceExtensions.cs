@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Persistence;
@@ -12,12 +13,13 @@ public static class PersistenceExtensions
     {
         // No Redis command spans here: nearly all of this service's commands are the consumer's polling (XREADGROUP on
         // 16 streams ten times a second, XAUTOCLAIM, the backlog's XLEN and XRANGE), outside any span, so each was a
-        // trace of its own: ~180 a second that said nothing and were most of what the dashboard had to ingest.
+        // trace of its own that said nothing, and together most of what the dashboard had to ingest (docs/observability.md).
         // A batch's acknowledgement is timed by its `messages persist` span and the store-duration metric.
         builder.AddRedisClient("redis", settings => settings.DisableTracing = true);
         builder.AddNpgsqlDbContext<MessagesDbContext>("messagesdb");
 
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PersistenceMetrics>();
         builder.Services.AddScoped<MessageStore>();
 

@@ -28,7 +28,7 @@ public static class RoomsApi
 
     public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
         CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(request.Room))
         {
@@ -60,7 +60,7 @@ public static class RoomsApi
         }
 
         var caller = Caller.From(user);
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var created = new Room { Id = room, Visibility = visibility, OwnerId = caller.UserId, CreatedAt = now };
         created.Members.Add(new RoomMember { RoomId = room, UserId = caller.UserId, Username = caller.Username, AddedAt = now });
 
@@ -93,7 +93,7 @@ public static class RoomsApi
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
         string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (await FindOwnedRoomAsync(db, room, Caller.From(user), cancellationToken) is { } problem)
         {
@@ -112,7 +112,7 @@ public static class RoomsApi
 
         if (!await db.RoomMembers.AnyAsync(m => m.RoomId == room && m.UserId == member.UserId, cancellationToken))
         {
-            db.RoomMembers.Add(new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = DateTimeOffset.UtcNow });
+            db.RoomMembers.Add(new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = time.GetUtcNow() });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

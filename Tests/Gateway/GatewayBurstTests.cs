@@ -6,8 +6,8 @@ namespace RealtimeAspire.Tests.Gateway;
 
 /// <summary>
 /// Many clients connecting at once through the Gateway. The Gateway needs an open file per client socket; when it
-/// also opened one TCP connection per client towards the replicas, it ran out of open files (20,000 on the
-/// benchmark machine) at ≈ 9,840 WebSockets and answered every further connect with 502. It now carries the
+/// also opened one TCP connection per client towards the replicas, it ran out of open files and answered every
+/// further connect with 502 (docs/architecture.md, "Link to the replicas"). It now carries the
 /// WebSockets as streams of a few HTTP/2 connections per replica (ConnectionService/GatewayLink.cs).
 /// </summary>
 [Collection(RealtimeAppCollection.Name)]

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService;
-using RealtimeAspire.ConnectionService.Services;
+using RealtimeAspire.ConnectionService.Upstream;
 
 namespace RealtimeAspire.Tests.Connection;
 

@@ -23,7 +23,7 @@ public sealed class RedisTimeoutTests
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var options = new RealtimeOptions();
         var metrics = new RealtimeMetrics(services.GetRequiredService<IMeterFactory>(), options);
-        var rooms = new RoomRegistry(redis, new ConnectionService.Redis.MessageAppender(redis, null!, null!, options, TimeProvider.System), metrics, TimeProvider.System, NullLogger<RoomRegistry>.Instance);
+        var rooms = new RoomFanout(redis, new ConnectionService.Redis.MessageAppender(redis, null!, null!, options, TimeProvider.System), metrics, TimeProvider.System, NullLogger<RoomFanout>.Instance);
 
         using var telemetry = new ReplicaTelemetry(redis, rooms, metrics);
 

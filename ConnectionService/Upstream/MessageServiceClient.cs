@@ -6,7 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.Contracts.Frames;
 
-namespace RealtimeAspire.ConnectionService.Services;
+namespace RealtimeAspire.ConnectionService.Upstream;
 
 /// <summary>MessageService's internal endpoints and history API, as docs/architecture.md describes them.</summary>
 public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemoryCache cache, RealtimeOptions options)

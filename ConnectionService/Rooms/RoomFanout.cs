@@ -14,7 +14,7 @@ namespace RealtimeAspire.ConnectionService.Rooms;
 /// with a gap, or a restored subscription connection, first reads the missing seqs from the room's recent stream and
 /// delivers them in order (docs/architecture.md, "Pub/sub gaps").
 /// </remarks>
-public sealed class RoomRegistry
+public sealed partial class RoomFanout
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
@@ -22,9 +22,9 @@ public sealed class RoomRegistry
     private readonly MessageAppender _store;
     private readonly RealtimeMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly ILogger<RoomRegistry> _logger;
+    private readonly ILogger<RoomFanout> _logger;
 
-    public RoomRegistry(IConnectionMultiplexer redis, MessageAppender store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomRegistry> logger)
+    public RoomFanout(IConnectionMultiplexer redis, MessageAppender store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomFanout> logger)
     {
         (_redis, _store, _metrics, _time, _logger) = (redis, store, metrics, time, logger);
         redis.ConnectionRestored += (_, restored) =>
@@ -130,15 +130,11 @@ public sealed class RoomRegistry
     {
         try
         {
-            await local.Subscribed;
-            if (local.Queue is { } queue)
-            {
-                await queue.UnsubscribeAsync();
-            }
+            await local.UnsubscribeAsync();
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "Unsubscribing from room {Room} failed", local.Room);
+            LogUnsubscribeFailed(_logger, e, local.Room);
         }
     }
 
@@ -182,7 +178,7 @@ public sealed class RoomRegistry
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            _logger.LogWarning(e, "The restored subscription connection did not answer; rooms catch up with their next message");
+            LogRestoredNotAnswering(_logger, e);
             return;
         }
 
@@ -210,7 +206,7 @@ public sealed class RoomRegistry
             }
             catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
-                _logger.LogWarning(e, "Room {Room}: catching up after the subscription came back failed; its next message does", local.Room);
+                LogCatchUpFailed(_logger, e, local.Room);
             }
             finally
             {
@@ -233,7 +229,7 @@ public sealed class RoomRegistry
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            _logger.LogWarning(e, "Room {Room}: reading the messages missed after seq {Seq} failed", local.Room, local.LastSeq);
+            LogGapReadFailed(_logger, e, local.Room, local.LastSeq);
             missed = [];
         }
 
@@ -247,12 +243,12 @@ public sealed class RoomRegistry
 
         if (missed.Count > 0)
         {
-            _logger.LogInformation("Room {Room}: delivered {Count} messages the subscription missed, up to seq {Seq}", local.Room, missed.Count, local.LastSeq);
+            LogGapRepaired(_logger, local.Room, missed.Count, local.LastSeq);
         }
 
         if (!complete)
         {
-            _logger.LogWarning("Room {Room}: some messages before seq {Seq} are not in the recent stream; live members miss them", local.Room, upTo);
+            LogGapUnrecoverable(_logger, local.Room, upTo);
         }
     }
 
@@ -283,7 +279,25 @@ public sealed class RoomRegistry
     /// <summary>The room had no seq when it was subscribed: its first message sets where it starts.</summary>
     private const long UnknownSeq = -1;
 
-    private sealed class LocalRoom(string room)
+    [LoggerMessage(LogLevel.Warning, "Unsubscribing from room {Room} failed")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string room);
+
+    [LoggerMessage(LogLevel.Warning, "The restored subscription connection did not answer; rooms catch up with their next message")]
+    private static partial void LogRestoredNotAnswering(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Room {Room}: catching up after the subscription came back failed; its next message does")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string room);
+
+    [LoggerMessage(LogLevel.Warning, "Room {Room}: reading the messages missed after seq {Seq} failed")]
+    private static partial void LogGapReadFailed(ILogger logger, Exception exception, string room, long seq);
+
+    [LoggerMessage(LogLevel.Information, "Room {Room}: delivered {Count} messages the subscription missed, up to seq {Seq}")]
+    private static partial void LogGapRepaired(ILogger logger, string room, int count, long seq);
+
+    [LoggerMessage(LogLevel.Warning, "Room {Room}: some messages before seq {Seq} are not in the recent stream; live members miss them")]
+    private static partial void LogGapUnrecoverable(ILogger logger, string room, long seq);
+
+    private sealed class LocalRoom(string room) : ChannelSubscription
     {
         public string Room { get; } = room;
 
@@ -293,11 +307,7 @@ public sealed class RoomRegistry
         /// <summary>The last seq fanned out (or known when subscribed); read and written under <see cref="Gate"/>.</summary>
         public long LastSeq { get; set; } = UnknownSeq;
 
-        /// <summary>Replaced as a whole under the registry's lock, read without it by fanout.</summary>
+        /// <summary>Replaced as a whole under the fan-out's lock, read without it by fanout.</summary>
         public volatile RoomMembership[] Members = [];
-
-        public Task Subscribed { get; set; } = Task.CompletedTask;
-
-        public ChannelMessageQueue? Queue { get; set; }
     }
 }

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
 
-namespace RealtimeAspire.ConnectionService.Services;
+namespace RealtimeAspire.ConnectionService.Upstream;
 
 /// <summary>AuthService's answer to <c>GET /internal/users/by-name/{username}</c>.</summary>
 public sealed record UserByName(string UserId, string Username);
