@@ -8,6 +8,9 @@ public static partial class RoomIds
     /// <summary>Ids with this prefix belong to the server (one room per user); clients cannot create them.</summary>
     public const string ReservedPrefix = "user:";
 
+    /// <summary>The rule as protocol.md writes it, for the messages that refuse an id.</summary>
+    public const string Rule = "^[A-Za-z0-9_.:-]{1,128}$";
+
     /// <summary>True when <paramref name="room"/> is 1–128 of <c>A-Z a-z 0-9 _ . : -</c>.</summary>
     public static bool IsValid(string? room) => room is not null && Pattern().IsMatch(room);
 

@@ -25,5 +25,5 @@ public static class RoomProblems
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] }, title: "Invalid request");
 
     public static ValidationProblem InvalidRoom() =>
-        Invalid("room", "Room ids match ^[A-Za-z0-9_.:-]{1,128}$.");
+        Invalid("room", $"Room ids match {RoomIds.Rule}.");
 }
