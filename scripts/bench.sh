@@ -177,6 +177,7 @@ run_storm() { # size : ours through the Gateway, connection-service-1 drained as
   procs+=";message-service=$(pids_of message-service);redis=$(redis_pids);postgres=$(postgres_pids)"
   mkdir -p "$OUT/$set"
   echo "storm-$n: $procs" >>"$WORK/pids.txt"
+  [[ "$procs" != *"=;"* && "$procs" != *"=" ]] || log "storm-$n: some processes not found, their CPU is reported as null: $procs"
   log "ours: $set storm-$n"
   # shellcheck disable=SC2086
   timeout 900 dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" storm --urls "$GATEWAY_URL" $RT1_ARGS --conns "$n" $STORM \
