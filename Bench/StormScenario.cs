@@ -102,6 +102,7 @@ internal sealed class StormScenario : IAsyncDisposable
                 undrainedDropped = undrained.Count(s => s.Drops > 0),
                 closed = _states.Count(s => s.Closed),
                 serverErrors = _states.Sum(s => s.ServerErrors),
+                rejoinsNotRecovered = _states.Sum(s => s.IncompleteRejoins),
             },
         };
         Console.Error.WriteLine($"[bench] storm: {back.Count}/{drained.Count} back in {result.recoverS}s, reconnect p99 {result.reconnectMs.P99} ms, missed {delivery.Missed}, duplicated {delivery.Duplicated}");
