@@ -16,6 +16,7 @@ internal sealed class StormClient(int room)
     private double _backMs;
     private double _rejoinedMs;
     private int _drops;
+    private int _incompleteRejoins;
 
     public int Room { get; } = room;
 
@@ -31,6 +32,9 @@ internal sealed class StormClient(int room)
 
     public bool Closed { get; private set; }
 
+    /// <summary>Rejoins whose <c>joined</c> said <c>recovered: false</c>: the server could not fill the gap since <c>since</c>.</summary>
+    public int IncompleteRejoins => Volatile.Read(ref _incompleteRejoins);
+
     public int ServerErrors;
 
     /// <summary>The same seq handed twice (the client drops repeats by seq, so this checks the client).</summary>
@@ -44,7 +48,15 @@ internal sealed class StormClient(int room)
     public void Attach(RealtimeClient client)
     {
         client.StateChanged += (_, change) => Changed(change.State);
-        client.Rejoined += (_, _) => Volatile.Write(ref _rejoinedMs, NowMs());
+        client.Rejoined += (_, rejoined) =>
+        {
+            if (!rejoined.Joined.Recovered)
+            {
+                Interlocked.Increment(ref _incompleteRejoins);
+            }
+
+            Volatile.Write(ref _rejoinedMs, NowMs());
+        };
         client.ErrorReceived += (_, _) => Interlocked.Increment(ref ServerErrors);
         client.MessageReceived += (_, message) => Received(message);
     }

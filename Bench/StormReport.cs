@@ -57,7 +57,7 @@ internal static class StormReport
                 var delivery = result["delivery"] as JsonObject;
                 var reconnect = result["reconnectMs"] as JsonObject;
                 var errors = result["errors"] is JsonObject e ? string.Join(", ", e.Select(p => $"{p.Key} {p.Value}")) : "";
-                var cpu = result["cpuS"] is JsonObject c ? string.Join(", ", c.Select(p => $"{p.Key} {p.Value}")) : "";
+                var cpu = result["cpuS"] is JsonObject c ? string.Join(", ", c.Select(p => $"{p.Key} {p.Value?.ToJsonString() ?? "–"}")) : "";
                 var missed = BenchReport.Number(delivery, "missed") ?? BenchReport.Number(delivery, "lost");
                 md.AppendLine($"| {name} | {BenchReport.Format(n)} | {BenchReport.Format(BenchReport.Number(result, "drained"))} | {BenchReport.Format(BenchReport.Number(result, "recovered"))} " +
                     $"| {BenchReport.Format(BenchReport.Number(result["connect"] as JsonObject, "perSec"))} | {BenchReport.Format(BenchReport.Number(result, "recoverS"))} " +

@@ -70,7 +70,7 @@ internal sealed class StormScenario : IAsyncDisposable
         Console.Error.WriteLine($"[bench] storm: drained {drain.Replica} ({drain.Connections} connections, {drained.Count} of ours) in {drainAnsweredMs - drainStartMs:F0} ms");
         var recovered = await WaitForRecoveryAsync(drained, drainStartMs, TimeSpan.FromSeconds(_args.Int("recover-timeout", 180)), cancellationToken);
         var recoveredMs = StormClient.NowMs();
-        // NaN (a process gone meanwhile) has no JSON form: null.
+        // NaN (a process not found, or gone meanwhile) has no JSON form: null.
         var cpu = processes.CpuSeconds().ToDictionary(p => p.Key, p => p.Value - cpuBefore[p.Key] is var used && double.IsFinite(used) ? Math.Round(used, 2) : (double?)null);
 
         await Task.Delay(TimeSpan.FromSeconds(_args.Int("after", 3)), cancellationToken);
@@ -102,6 +102,7 @@ internal sealed class StormScenario : IAsyncDisposable
                 undrainedDropped = undrained.Count(s => s.Drops > 0),
                 closed = _states.Count(s => s.Closed),
                 serverErrors = _states.Sum(s => s.ServerErrors),
+                rejoinsNotRecovered = _states.Sum(s => s.IncompleteRejoins),
             },
         };
         Console.Error.WriteLine($"[bench] storm: {back.Count}/{drained.Count} back in {result.recoverS}s, reconnect p99 {result.reconnectMs.P99} ms, missed {delivery.Missed}, duplicated {delivery.Duplicated}");
@@ -165,5 +166,6 @@ internal sealed class ProcessGroups(Dictionary<string, IReadOnlyList<int>> group
 
     public IReadOnlyDictionary<string, IReadOnlyList<int>> Pids => groups;
 
-    public Dictionary<string, double> CpuSeconds() => groups.ToDictionary(g => g.Key, g => ProcessStats.TotalCpuSeconds(g.Value));
+    /// <summary>NaN for a group whose pids were not found, so it reads as unknown rather than idle.</summary>
+    public Dictionary<string, double> CpuSeconds() => groups.ToDictionary(g => g.Key, g => g.Value.Count == 0 ? double.NaN : ProcessStats.TotalCpuSeconds(g.Value));
 }

@@ -23,7 +23,7 @@ PAGE=${PAGE:-$ROOT/docs/benchmarks.md}
 PEERS=${PEERS-"socketio signalr"}
 MODES=${MODES:-"gateway direct"}
 BENCH_USERS=${BENCH_USERS:-100}
-export SCENARIOS=${SCENARIOS:-"idle fanout ramp"}
+export SCENARIOS=${SCENARIOS:-"idle fanout ramp storm"}
 export IDLE_SIZES=${IDLE_SIZES:-"10000"}
 export FANOUT_RATES=${FANOUT_RATES:-"300"}
 STORM_SIZES=${STORM_SIZES:-"5000 10000"}
@@ -177,6 +177,7 @@ run_storm() { # size : ours through the Gateway, connection-service-1 drained as
   procs+=";message-service=$(pids_of message-service);redis=$(redis_pids);postgres=$(postgres_pids)"
   mkdir -p "$OUT/$set"
   echo "storm-$n: $procs" >>"$WORK/pids.txt"
+  [[ "$procs" != *"=;"* && "$procs" != *"=" ]] || log "storm-$n: some processes not found, their CPU is reported as null: $procs"
   log "ours: $set storm-$n"
   # shellcheck disable=SC2086
   timeout 900 dotnet "$ROOT/Bench/bin/Release/net10.0/Bench.dll" storm --urls "$GATEWAY_URL" $RT1_ARGS --conns "$n" $STORM \
