@@ -42,6 +42,8 @@ public static class GatewayExtensions
             proxy.UseRealtimeRequestBodies();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
+            // Outside the passive health check: its transport-failure policy would mark the replica healthy again.
+            proxy.UseDrainingReplicas();
             proxy.UsePassiveHealthChecks();
         });
 

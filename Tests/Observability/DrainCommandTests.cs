@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using RealtimeAspire.AppHost;
 using RealtimeAspire.Tests.Gateway;
@@ -36,6 +37,43 @@ public sealed class DrainCommandTests(TracingAppFixture fixture)
             // A drained replica stays drained until it restarts; the other tests of this app need it back.
             await ReplicaLifecycle.StopAsync(fixture.App, replica);
             await ReplicaLifecycle.StartAsync(fixture.App, replica);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_drain_the_gateway_sends_new_connections_to_the_other_replica_at_once()
+    {
+        const string drained = "connection-service-1";
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        try
+        {
+            var result = await commands.ExecuteCommandAsync(drained, ConnectionServiceCommands.Drain).WaitAsync(Timeout);
+            Assert.True(result.Success, result.Message);
+
+            // Right after the drain, before the active health check (every 2 s, 2 failures) could take it out.
+            var answers = new List<string>();
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    await using var client = await RealtimeTestClient.ConnectAsync(fixture.GatewayUri).WaitAsync(Timeout);
+                    await client.ReceiveWelcomeAsync().WaitAsync(Timeout);
+                    answers.Add(client.ReplicaId!);
+                }
+                catch (WebSocketException e) when (e.Message.Contains("'503'", StringComparison.Ordinal))
+                {
+                    answers.Add("503");
+                }
+            }
+
+            // The one connect that finds the replica draining is refused; every later one goes to the other replica.
+            Assert.True(answers.Count(answer => answer == "503") <= 1, string.Join(", ", answers));
+            Assert.All(answers.Where(answer => answer != "503"), replica => Assert.Equal("connection-service-2", replica));
+        }
+        finally
+        {
+            await ReplicaLifecycle.StopAsync(fixture.App, drained);
+            await ReplicaLifecycle.StartAsync(fixture.App, drained);
         }
     }
 }
