@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.Tests.Infrastructure;
 
@@ -113,6 +114,10 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
     public void Resume() => _resumed.TrySetResult();
 
+    /// <summary>Sends a frame as the .NET client encodes it.</summary>
+    public Task SendAsync<T>(T frame) where T : IClientFrame => SendTextAsync(FrameCodec.EncodeToString(frame));
+
+    /// <summary>Sends any JSON, e.g. a frame the protocol refuses.</summary>
     public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame, JsonSerializerOptions.Web));
 
     public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
@@ -194,12 +199,12 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     /// <summary>Every frame not consumed yet, up to the <c>pong</c> that answers a <c>ping</c> sent now: "nothing else came".</summary>
     public async Task<List<JsonElement>> DrainAsync(TimeSpan? timeout = null)
     {
-        await SendAsync(new { type = "ping" });
+        await SendAsync(new PingRequest());
         var frames = new List<JsonElement>();
         while (true)
         {
             var frame = await ReceiveAsync(timeout);
-            if (frame.GetProperty("type").GetString() == "pong")
+            if (frame.GetProperty("type").GetString() == FrameTypes.Pong)
             {
                 return frames;
             }
@@ -217,7 +222,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
     public async Task<JsonElement> JoinAsync(string room, long? since = null)
     {
-        await SendAsync(since is null ? new { type = "join", room } : new { type = "join", room, since });
+        await SendAsync(new JoinRequest(room, since));
         return await WaitForAsync("joined", frame => frame.GetProperty("room").GetString() == room);
     }
 
@@ -225,7 +230,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     public async Task<JsonElement> SendMessageAsync(string room, string content, string? id = null)
     {
         id ??= Guid.NewGuid().ToString("N");
-        await SendAsync(new { type = "message", room, content, id });
+        await SendAsync(new MessageRequest(room, content, id));
         return await WaitForAsync("ack", frame => frame.TryGetProperty("id", out var ackId) && ackId.GetString() == id);
     }
 
