@@ -28,7 +28,7 @@ public sealed partial class FrameHandler(
         if (parsed.Frame is not { } frame)
         {
             metrics.Rejected(parsed.ErrorCode!);
-            connection.TrySend(Frames.Error(parsed.ErrorCode!, parsed.ErrorMessage!, parsed.Id));
+            connection.TryAnswer(Frames.Error(parsed.ErrorCode!, parsed.ErrorMessage!, parsed.Id));
             return;
         }
 
@@ -41,7 +41,7 @@ public sealed partial class FrameHandler(
         {
             LogFailed(logger, frame.Type, e);
             metrics.Rejected(ErrorCodes.Unavailable);
-            connection.TrySend(Frames.Error(ErrorCodes.Unavailable, "The server could not do this now; try again.", frame.Id, 1_000));
+            connection.TryAnswer(Frames.Error(ErrorCodes.Unavailable, "The server could not do this now; try again.", frame.Id, 1_000));
         }
     }
 
@@ -50,7 +50,7 @@ public sealed partial class FrameHandler(
         switch (frame.Type)
         {
             case ClientFrameType.Ping:
-                connection.TrySend(Frames.Pong(time.GetUtcNow()));
+                connection.TryAnswer(Frames.Pong(time.GetUtcNow()));
                 return;
             case ClientFrameType.Auth:
                 await authenticator.AuthenticateAsync(connection, frame.Token!, cancellationToken);
@@ -60,7 +60,7 @@ public sealed partial class FrameHandler(
         if (connection.User is not { } user)
         {
             metrics.Rejected(ErrorCodes.NotAuthenticated);
-            connection.TrySend(Frames.Error(ErrorCodes.NotAuthenticated, "Authenticate first.", frame.Id));
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotAuthenticated, "Authenticate first.", frame.Id));
             return;
         }
 

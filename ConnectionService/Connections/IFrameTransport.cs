@@ -14,4 +14,10 @@ public interface IFrameTransport
 
     /// <summary>Drops the connection at once.</summary>
     void Abort();
+
+    /// <summary>
+    /// Takes <paramref name="frame"/> as the answer to the call in progress (a SignalR hub call's result); false when
+    /// the transport has no calls, so the frame is written as any other.
+    /// </summary>
+    bool TryTakeAnswer(ReadOnlyMemory<byte> frame) => false;
 }

@@ -85,6 +85,12 @@ public sealed class RealtimeConnection
         return false;
     }
 
+    /// <summary>
+    /// Sends the answer to the frame being handled (<c>joined</c>, <c>left</c>, <c>ack</c>, <c>presence</c>, <c>pong</c>
+    /// or its <c>error</c>): a SignalR call returns it as its result, a WebSocket gets it in order with the rest.
+    /// </summary>
+    public bool TryAnswer(ReadOnlyMemory<byte> frame) => _transport?.TryTakeAnswer(frame) is true || TrySend(frame);
+
     /// <summary>Queues a frame, waiting for room in the queue (for long replays, where waiting is right).</summary>
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {

@@ -56,16 +56,16 @@ public sealed partial class HubConnectionHost(
     }
 
     /// <summary>Handles a hub call's typed frame as one from a WebSocket; returns its answer.</summary>
-    public async Task<RawJsonFrame?> CallAsync(HubCallerContext context, string? answerType, ClientFrame frame)
+    public async Task<RawJsonFrame?> CallAsync(HubCallerContext context, ClientFrame frame)
     {
         var arrivedAt = Stopwatch.GetTimestamp();
         var session = (HubSession)context.Items[SessionKey]!;
         var connection = session.Open.Connection;
-        var answer = session.Transport.BeginCall(answerType);
+        var answer = session.Transport.BeginCall();
 
         await lifecycle.ServeAsync(connection, frame, arrivedAt, context.ConnectionAborted);
 
-        // Behind every frame the call queued: when the writer reaches it, the answer is known.
+        // Behind every frame the call queued: the answer is given once the writer has written them all.
         connection.TrySend(HubFrameTransport.EndOfCall);
         return await answer.WaitAsync(TimeSpan.FromMilliseconds(options.CloseTimeoutMs), context.ConnectionAborted);
     }

@@ -8,9 +8,9 @@ using RealtimeAspire.Contracts.Frames;
 namespace RealtimeAspire.ConnectionService.Hubs;
 
 /// <summary>
-/// Turns the frames of a <see cref="RealtimeConnection"/> into SignalR: the answer to the hub call in progress
-/// (<c>joined</c>, <c>left</c>, <c>ack</c>, <c>presence</c> or <c>error</c>) becomes that call's result; every other
-/// event is sent to the client as the event of its <c>type</c>, with the frame as its argument.
+/// Turns the frames of a <see cref="RealtimeConnection"/> into SignalR: the answer the frame handler gives to the hub
+/// call in progress (<see cref="RealtimeConnection.TryAnswer"/>) becomes that call's result, once every frame the call
+/// queued before its end was written; every other frame is sent as the event of its <c>type</c>, the frame as its argument.
 /// </summary>
 public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerContext caller) : IFrameTransport
 {
@@ -27,12 +27,12 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
     private PendingCall? _call;
     private bool _closed;
 
-    /// <summary>Starts a hub call whose answer is a frame of <paramref name="answerType"/> (or an error); null when it has none.</summary>
-    public Task<RawJsonFrame?> BeginCall(string? answerType)
+    /// <summary>Starts a hub call; its task gives the call's answer, or null when it has none.</summary>
+    public Task<RawJsonFrame?> BeginCall()
     {
         lock (_sync)
         {
-            _call = new PendingCall(answerType);
+            _call = new PendingCall();
             if (_closed)
             {
                 _call.Result.TrySetResult(null);
@@ -51,7 +51,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
         }
 
         var type = FrameCodec.ReadHeader(frame.Span).Type;
-        if (type is null || TakeAsAnswer(type, frame) || !Events.Contains(type))
+        if (type is null || !Events.Contains(type))
         {
             // welcome, auth_success, auth_failed and pong have no SignalR counterpart.
             return;
@@ -93,11 +93,11 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
         Close(CloseCodes.Normal, "");
     }
 
-    private bool TakeAsAnswer(string type, ReadOnlyMemory<byte> frame)
+    public bool TryTakeAnswer(ReadOnlyMemory<byte> frame)
     {
         lock (_sync)
         {
-            if (_call is not { } call || (type != call.AnswerType && type != FrameTypes.Error) || call.Answer is not null)
+            if (_call is not { Answer: null } call)
             {
                 return false;
             }
@@ -117,10 +117,8 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
         }
     }
 
-    private sealed class PendingCall(string? answerType)
+    private sealed class PendingCall
     {
-        public string? AnswerType { get; } = answerType;
-
         public RawJsonFrame? Answer { get; set; }
 
         public TaskCompletionSource<RawJsonFrame?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -19,19 +19,19 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
 
     /// <summary>Answers <c>joined</c>; with <paramref name="since"/>, the missed messages follow as <c>message</c> events.</summary>
     public Task<RawJsonFrame?> Join(string room, long? since) =>
-        host.CallAsync(Context, FrameTypes.Joined, new ClientFrame(ClientFrameType.Join) { Room = room, Since = since });
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Join) { Room = room, Since = since });
 
     public Task<RawJsonFrame?> Leave(string room) =>
-        host.CallAsync(Context, FrameTypes.Left, new ClientFrame(ClientFrameType.Leave) { Room = room });
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Leave) { Room = room });
 
     /// <summary>Answers the <c>ack</c>; every member of the room, the sender included, gets the <c>message</c> event.</summary>
     public Task<RawJsonFrame?> Send(string room, string content, string? id) =>
-        host.CallAsync(Context, FrameTypes.Ack, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });
 
     /// <summary>Answers null, or an <c>error</c>.</summary>
     public Task<RawJsonFrame?> Typing(string room) =>
-        host.CallAsync(Context, null, new ClientFrame(ClientFrameType.Typing) { Room = room });
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Typing) { Room = room });
 
     public Task<RawJsonFrame?> Presence(string room) =>
-        host.CallAsync(Context, FrameTypes.Presence, new ClientFrame(ClientFrameType.Presence) { Room = room });
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Presence) { Room = room });
 }

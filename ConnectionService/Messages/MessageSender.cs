@@ -19,7 +19,7 @@ public sealed class MessageSender(
         if (connection.GetRoom(room) is null)
         {
             metrics.Rejected(ErrorCodes.NotJoined);
-            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room.", frame.Id));
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room.", frame.Id));
             return;
         }
 
@@ -30,13 +30,13 @@ public sealed class MessageSender(
         if (appended.RetryAfterMs > 0)
         {
             metrics.Rejected(ErrorCodes.RateLimited);
-            connection.TrySend(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, appended.RetryAfterMs));
+            connection.TryAnswer(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, appended.RetryAfterMs));
             return;
         }
 
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: appended.Frame is not null);
 
-        connection.TrySend(appended.Ack);
+        connection.TryAnswer(appended.Ack);
         if (appended.Frame is not null)
         {
             mentions.Notify(room, user, frame.Content!, appended.Frame);

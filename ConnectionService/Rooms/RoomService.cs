@@ -27,7 +27,7 @@ public sealed partial class RoomService(
         if (connection.GetRoom(room) is null && connection.RoomCount >= options.MaxRoomsPerConnection)
         {
             metrics.Rejected(ErrorCodes.TooManyRooms);
-            connection.TrySend(Frames.Error(ErrorCodes.TooManyRooms,
+            connection.TryAnswer(Frames.Error(ErrorCodes.TooManyRooms,
                 $"A connection may be in at most {options.MaxRoomsPerConnection} rooms; leave one first."));
             return;
         }
@@ -43,7 +43,7 @@ public sealed partial class RoomService(
 
             // The same answer whether the room exists or not: a private room leaks nothing.
             metrics.Rejected(ErrorCodes.Forbidden);
-            connection.TrySend(Frames.Error(ErrorCodes.Forbidden, "You may not join this room."));
+            connection.TryAnswer(Frames.Error(ErrorCodes.Forbidden, "You may not join this room."));
             return;
         }
 
@@ -71,7 +71,7 @@ public sealed partial class RoomService(
                 ? await replay.LoadAsync(room, after, latest, user.AccessToken, cancellationToken)
                 : Replay.Nothing with { Recovered = false };
 
-            connection.TrySend(Frames.Joined(room, latest, missed.Recovered, members));
+            connection.TryAnswer(Frames.Joined(room, latest, missed.Recovered, members));
             foreach (var frame in missed.Frames)
             {
                 if (!await connection.SendAsync(frame, cancellationToken))
@@ -94,12 +94,12 @@ public sealed partial class RoomService(
         if (connection.GetRoom(room) is not { } membership)
         {
             metrics.Rejected(ErrorCodes.NotJoined);
-            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
 
         await LeaveAsync(membership, user);
-        connection.TrySend(Frames.Left(room));
+        connection.TryAnswer(Frames.Left(room));
     }
 
     public async Task TypingAsync(RealtimeConnection connection, ConnectionUser user, string room)
@@ -107,7 +107,7 @@ public sealed partial class RoomService(
         if (connection.GetRoom(room) is null)
         {
             metrics.Rejected(ErrorCodes.NotJoined);
-            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
 
@@ -120,11 +120,11 @@ public sealed partial class RoomService(
         if (connection.GetRoom(room) is null)
         {
             metrics.Rejected(ErrorCodes.NotJoined);
-            connection.TrySend(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
 
-        connection.TrySend(Frames.Presence(room, await presence.ListAsync(room)));
+        connection.TryAnswer(Frames.Presence(room, await presence.ListAsync(room)));
     }
 
     /// <summary>
