@@ -23,7 +23,7 @@ public static class ConnectionServiceCommands
                     PrepareRequest = async context =>
                     {
                         var key = await operatorKey.Resource.GetValueAsync(context.CancellationToken);
-                        context.Request.Headers.Add("X-Operator-Key", key);
+                        context.Request.Headers.Add(RealtimeAspire.Contracts.InternalApi.OperatorKeyHeader, key);
                     },
                 });
 }

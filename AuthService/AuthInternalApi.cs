@@ -13,8 +13,6 @@ public sealed record SigningKeyRotated(string Kid);
 /// <summary>Calls for the other services and the operator; the Gateway does not route <c>/internal</c>.</summary>
 public static partial class AuthInternalApi
 {
-    public const string OperatorKeyHeader = "X-Operator-Key";
-
     public static RouteGroupBuilder MapAuthInternalApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/internal");
@@ -25,13 +23,13 @@ public static partial class AuthInternalApi
         return group;
     }
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> FindUserAsync(
+    public static async Task<Results<Ok<UserByName>, ProblemHttpResult>> FindUserAsync(
         string username, AuthDbContext db, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
         return user is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found")
-            : TypedResults.Ok(new UserResponse(user.Id.ToString(), user.Username));
+            : TypedResults.Ok(new UserByName(user.Id.ToString(), user.Username));
     }
 
     /// <summary>Makes a new key the signing key; the old one stays in the JWKS until its tokens have expired.</summary>
@@ -39,10 +37,10 @@ public static partial class AuthInternalApi
         HttpContext context, SigningKeyStore signingKeys, IOptions<AuthOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        if (!IsOperator(context.Request.Headers[OperatorKeyHeader].ToString(), options.Value.OperatorKey))
+        if (!IsOperator(context.Request.Headers[InternalApi.OperatorKeyHeader].ToString(), options.Value.OperatorKey))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: $"Key rotation needs the operator key in {OperatorKeyHeader}.");
+                detail: $"Key rotation needs the operator key in {InternalApi.OperatorKeyHeader}.");
         }
 
         var keyId = await signingKeys.RotateAsync(cancellationToken);

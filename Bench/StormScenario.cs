@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using RealtimeAspire.Client;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.Bench;
 
@@ -113,7 +114,7 @@ internal sealed class StormScenario : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = replica, Timeout = TimeSpan.FromSeconds(120) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/drain");
-        request.Headers.Add("X-Operator-Key", operatorKey);
+        request.Headers.Add(InternalApi.OperatorKeyHeader, operatorKey);
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<DrainAnswer>(cancellationToken) ?? throw new InvalidOperationException("Empty drain answer.");

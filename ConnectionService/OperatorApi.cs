@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Connections;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService;
 
@@ -13,7 +14,6 @@ public sealed record DrainStarted(string Replica, int Connections);
 /// </summary>
 public static partial class OperatorApi
 {
-    public const string OperatorKeyHeader = "X-Operator-Key";
 
     public static RouteGroupBuilder MapOperatorApi(this IEndpointRouteBuilder app)
     {
@@ -30,10 +30,10 @@ public static partial class OperatorApi
         HttpContext context, ConnectionLifecycle lifecycle, ConnectionRegistry connections, RealtimeOptions options,
         IConfiguration configuration, ILoggerFactory loggers)
     {
-        if (!IsOperator(context.Request.Headers[OperatorKeyHeader].ToString(), configuration["Realtime:OperatorKey"]))
+        if (!IsOperator(context.Request.Headers[InternalApi.OperatorKeyHeader].ToString(), configuration["Realtime:OperatorKey"]))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: $"Draining needs the operator key in {OperatorKeyHeader}.");
+                detail: $"Draining needs the operator key in {InternalApi.OperatorKeyHeader}.");
         }
 
         var open = connections.Count;

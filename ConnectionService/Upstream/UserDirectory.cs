@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
-using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Upstream;
-
-/// <summary>AuthService's answer to <c>GET /internal/users/by-name/{username}</c>.</summary>
-public sealed record UserByName(string UserId, string Username);
 
 /// <summary>Finds users by name through AuthService (for mentions), with a short cache of hits and misses.</summary>
 public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache cache)
@@ -23,7 +20,7 @@ public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache c
             return userId;
         }
 
-        using var response = await httpClients.CreateClient(HttpClientName).GetAsync($"/internal/users/by-name/{Uri.EscapeDataString(username)}", cancellationToken);
+        using var response = await httpClients.CreateClient(HttpClientName).GetAsync(InternalApi.UserByNamePath(username), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             userId = null;
@@ -31,7 +28,7 @@ public sealed class UserDirectory(IHttpClientFactory httpClients, IMemoryCache c
         else
         {
             response.EnsureSuccessStatusCode();
-            userId = (await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.UserByName, cancellationToken))?.UserId;
+            userId = (await response.Content.ReadFromJsonAsync(InternalApiJsonContext.Default.UserByName, cancellationToken))?.UserId;
         }
 
         cache.Set(key, userId, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheTime, Size = 1 });
