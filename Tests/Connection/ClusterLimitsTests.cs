@@ -5,7 +5,7 @@ using RealtimeAspire.Tests.Infrastructure;
 namespace RealtimeAspire.Tests.Connection;
 
 [Collection(RealtimeAppCollection.Name)]
-public sealed class ClusterLimitsTests(RealtimeAppFixture fixture)
+public class ClusterLimitsTests(RealtimeAppFixture fixture)
 {
     [Fact]
     public async Task The_rate_limit_counts_a_users_messages_on_all_replicas()

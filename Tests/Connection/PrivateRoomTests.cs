@@ -4,7 +4,7 @@ using RealtimeAspire.Tests.Infrastructure;
 namespace RealtimeAspire.Tests.Connection;
 
 [Collection(RealtimeAppCollection.Name)]
-public sealed class PrivateRoomTests(RealtimeAppFixture fixture)
+public class PrivateRoomTests(RealtimeAppFixture fixture)
 {
     [Fact]
     public async Task A_private_room_forbids_outsiders_and_leaks_nothing_to_them()

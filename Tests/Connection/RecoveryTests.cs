@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RealtimeAspire.Tests.Connection;
 
 [Collection(RealtimeAppCollection.Name)]
-public sealed class RecoveryTests(RealtimeAppFixture fixture)
+public class RecoveryTests(RealtimeAppFixture fixture)
 {
     [Fact]
     public async Task Join_with_since_delivers_the_missed_messages_first_in_order_then_live_ones()

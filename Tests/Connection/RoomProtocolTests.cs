@@ -4,7 +4,7 @@ using RealtimeAspire.Tests.Infrastructure;
 namespace RealtimeAspire.Tests.Connection;
 
 [Collection(RealtimeAppCollection.Name)]
-public sealed class RoomProtocolTests(RealtimeAppFixture fixture)
+public class RoomProtocolTests(RealtimeAppFixture fixture)
 {
     [Fact]
     public async Task Clients_on_different_replicas_chat_with_acks_and_increasing_seq()

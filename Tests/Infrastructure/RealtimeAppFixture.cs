@@ -4,7 +4,7 @@ namespace RealtimeAspire.Tests.Infrastructure;
 /// The whole system — the real AppHost in local mode with real redis-server and PostgreSQL — started once
 /// for every test of the <see cref="RealtimeAppCollection"/>. Each run gets fresh data in a temp folder.
 /// </summary>
-public sealed class RealtimeAppFixture : IAsyncLifetime
+public class RealtimeAppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TestSystem.StartTimeout;
 
@@ -19,7 +19,10 @@ public sealed class RealtimeAppFixture : IAsyncLifetime
     /// <summary>The Gateway's public address, as a client outside would use it.</summary>
     public Uri GatewayUri => App.GetEndpoint("gateway", "http");
 
-    public async Task InitializeAsync() => App = await TestSystem.StartAsync(_dataPath);
+    public async Task InitializeAsync() => App = await TestSystem.StartAsync(_dataPath, settings: Settings);
+
+    /// <summary>AppHost arguments of this kind of system.</summary>
+    protected virtual IEnumerable<string> Settings => [];
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUri, Timeout = TimeSpan.FromSeconds(30) };
 

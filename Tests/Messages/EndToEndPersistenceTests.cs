@@ -10,7 +10,7 @@ namespace RealtimeAspire.Tests.Messages;
 
 /// <summary>Messages sent over /ws and acknowledged by ConnectionService end up stored once, with their ack's seq and id.</summary>
 [Collection(DisruptiveAppCollection.Name)]
-public sealed class EndToEndPersistenceTests(RealtimeAppFixture fixture)
+public class EndToEndPersistenceTests(RealtimeAppFixture fixture)
 {
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(90);
 
