@@ -13,8 +13,8 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
 {
     public static HandoffEntry Parse(int partition, StreamEntry entry)
     {
-        var traceParent = (string?)entry["tp"];
-        return new HandoffEntry(partition, entry.Id, ParseMessage(entry["m"]), string.IsNullOrEmpty(traceParent) ? null : traceParent);
+        var traceParent = (string?)entry[RedisSchema.TraceParentField];
+        return new HandoffEntry(partition, entry.Id, ParseMessage(entry[RedisSchema.FrameField]), string.IsNullOrEmpty(traceParent) ? null : traceParent);
     }
 
     public static StoredMessage? ParseMessage(RedisValue json)

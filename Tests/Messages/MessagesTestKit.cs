@@ -56,7 +56,7 @@ public sealed class MessagesTestKit : IAsyncDisposable
         HandOffAsync(Db, room, Frame(room, seq, content));
 
     public static Task<RedisValue> HandOffAsync(IDatabaseAsync db, string room, string frame) =>
-        db.StreamAddAsync(RedisSchema.Handoff(RedisSchema.Partition(room)), [new("m", frame), new("tp", "")]);
+        db.StreamAddAsync(RedisSchema.Handoff(RedisSchema.Partition(room)), [new(RedisSchema.FrameField, frame), new(RedisSchema.TraceParentField, "")]);
 
     public async Task<List<StoredMessage>> StoredAsync(string room)
     {

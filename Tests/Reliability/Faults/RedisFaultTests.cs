@@ -101,7 +101,7 @@ public sealed class RedisFaultTests(RealtimeAppFixture fixture, ITestOutputHelpe
             content,
             timestamp = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         });
-        await db.StreamAddAsync(ConnectionService.Redis.RedisKeys.Recent(room), "m", frame, messageId: $"{seq}-1");
+        await db.StreamAddAsync(ConnectionService.Redis.RedisKeys.Recent(room), RealtimeAspire.Contracts.RedisSchema.FrameField, frame, messageId: $"{seq}-1");
         return seq;
     }
 }
