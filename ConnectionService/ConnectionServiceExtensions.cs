@@ -52,6 +52,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageServiceClient>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MessageAppender>();
+        services.AddSingleton<RedisTopology>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<UserLimits>();
         services.AddSingleton<RoomFanout>();

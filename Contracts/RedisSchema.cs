@@ -86,8 +86,11 @@ public static class RedisSchema
     /// <summary>Failed logins from one client address in the throttle's window. Owner: AuthService only.</summary>
     public static string LoginFailuresOfAddress(string address) => $"rt:auth:login:address:{address}";
 
-    /// <summary>Every live event of a room. Owner: ConnectionService (publishes and subscribes) only.</summary>
-    public static string RoomChannel(string room) => $"rt:room:{room}";
+    /// <summary>
+    /// Every live event of a room. Owner: ConnectionService (publishes and subscribes) only. It carries the room's hash
+    /// tag: on a Redis Cluster it is a sharded channel in the slot of the room's keys, published by the room's scripts.
+    /// </summary>
+    public static string RoomChannel(string room) => $"{Tag(room)}:room:{room}";
 
     /// <summary>Events and orders for one user wherever connected. Owner: ConnectionService (publishes and subscribes) only.</summary>
     public static string UserChannel(string userId) => $"rt:user:{userId}";

@@ -9,7 +9,7 @@ namespace RealtimeAspire.ConnectionService.Connections;
 /// The connections on this replica, by id and by user. A user with local connections has one subscription to
 /// rt:user:&lt;userId&gt;, whose events (mention notifications) go to each of them.
 /// </summary>
-public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILogger<ConnectionRegistry> logger)
+public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, RedisTopology topology, ILogger<ConnectionRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, RealtimeConnection> _connections = new(StringComparer.Ordinal);
     private readonly Lock _usersSync = new();
@@ -78,7 +78,7 @@ public sealed partial class ConnectionRegistry(IConnectionMultiplexer redis, ILo
 
     private async Task SubscribeAsync(LocalUser user)
     {
-        var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.UserChannel(user.UserId));
+        var queue = await redis.GetSubscriber().SubscribeAsync(topology.UserChannel(user.UserId));
         user.Queue = queue;
         queue.OnMessage(message =>
         {

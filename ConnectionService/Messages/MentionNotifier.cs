@@ -21,13 +21,14 @@ public sealed partial class MentionNotifier : BackgroundService
     private readonly UserDirectory _users;
     private readonly MessageServiceClient _messageService;
     private readonly IConnectionMultiplexer _redis;
+    private readonly RedisTopology _topology;
     private readonly RealtimeOptions _options;
     private readonly ILogger<MentionNotifier> _logger;
 
-    public MentionNotifier(UserDirectory users, MessageServiceClient messageService, IConnectionMultiplexer redis,
+    public MentionNotifier(UserDirectory users, MessageServiceClient messageService, IConnectionMultiplexer redis, RedisTopology topology,
         RealtimeOptions options, ILogger<MentionNotifier> logger)
     {
-        (_users, _messageService, _redis, _options, _logger) = (users, messageService, redis, options, logger);
+        (_users, _messageService, _redis, _topology, _options, _logger) = (users, messageService, redis, topology, options, logger);
     }
 
     /// <summary>The distinct usernames a text mentions, lower-cased, in order of appearance.</summary>
@@ -74,7 +75,7 @@ public sealed partial class MentionNotifier : BackgroundService
         }
 
         var notification = Frames.MentionNotification(mention.MessageFrame);
-        await _redis.GetSubscriber().PublishAsync(RedisKeys.UserChannel(userId), Envelope.Encode(null, notification));
+        await _redis.GetSubscriber().PublishAsync(_topology.UserChannel(userId), Envelope.Encode(null, notification));
     }
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])", RegexOptions.CultureInvariant)]

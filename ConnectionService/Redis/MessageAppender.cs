@@ -22,14 +22,12 @@ public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterM
 /// <see cref="RedisSchema"/>), and reads back what it wrote: a room's latest seq and its recent messages.
 /// </summary>
 public sealed class MessageAppender(
-    IConnectionMultiplexer redis, UserLimits limits, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
+    IConnectionMultiplexer redis, RedisTopology topology, UserLimits limits, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
 {
-    private bool? _isCluster;
-
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>A cluster keeps the user's rate window and the room in different slots, which one script cannot touch.</summary>
-    private bool IsCluster => _isCluster ??= redis.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+    private bool IsCluster => topology.IsCluster;
 
     /// <summary>Counts the message in the user's rate window (<paramref name="charge"/>) and, if it may go, hands it over.</summary>
     public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, RateCharge charge, CancellationToken cancellationToken)
@@ -71,9 +69,9 @@ public sealed class MessageAppender(
 
         RedisValue[] args =
         [
-            frame.Prefix, frame.Suffix, options.RecentMessages, RedisKeys.RoomChannel(message.Room).ToString(), message.TraceParent,
+            frame.Prefix, frame.Suffix, options.RecentMessages, topology.RoomChannel(message.Room).ToString(), message.TraceParent,
             ack.Prefix, options.IdempotencyWindowMs,
-            charge.Now, charge.WindowMs, charge.Limit, charge.Member, ack.Suffix,
+            charge.Now, charge.WindowMs, charge.Limit, charge.Member, ack.Suffix, topology.PublishCommand,
         ];
 
         // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.

@@ -9,7 +9,7 @@ namespace RealtimeAspire.ConnectionService.Redis;
 /// Who is in a room across all replicas: the room's presence hash (read by MessageService too) plus, per user, the
 /// set of connections there. Entries are leases renewed by their replica, so a dead replica's users age out.
 /// </summary>
-public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions options, TimeProvider time)
+public sealed class PresenceStore(IConnectionMultiplexer redis, RedisTopology topology, RealtimeOptions options, TimeProvider time)
 {
     private IDatabase Database => redis.GetDatabase();
 
@@ -20,8 +20,8 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
         var expiresAt = now + options.LeaseMs;
         await Database.ScriptEvaluateAsync(RedisScripts.JoinPresence,
             [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
-            [now, expiresAt, userId, connectionId, Entry(userId, username, expiresAt), RedisKeys.RoomChannel(room).ToString(),
-             Frames.RoomUserEnvelope(FrameTypes.UserJoined, room, userId, username), options.LeaseMs]);
+            [now, expiresAt, userId, connectionId, Entry(userId, username, expiresAt), topology.RoomChannel(room).ToString(),
+             Frames.RoomUserEnvelope(FrameTypes.UserJoined, room, userId, username), options.LeaseMs, topology.PublishCommand]);
     }
 
     /// <summary>Leaves the room; publishes user_left when no connection of the user stays there.</summary>
@@ -30,8 +30,8 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await Database.ScriptEvaluateAsync(RedisScripts.LeavePresence,
             [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
-            [now, userId, connectionId, RedisKeys.RoomChannel(room).ToString(),
-             Frames.RoomUserEnvelope(FrameTypes.UserLeft, room, userId, username)]);
+            [now, userId, connectionId, topology.RoomChannel(room).ToString(),
+             Frames.RoomUserEnvelope(FrameTypes.UserLeft, room, userId, username), topology.PublishCommand]);
     }
 
     /// <summary>Renews the leases of this replica's connections of one user in one room.</summary>
@@ -46,7 +46,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RealtimeOptions 
     /// <summary>Removes users nobody renewed (their replica is gone), with a user_left for each.</summary>
     public Task ReapAsync(IBatch batch, string room) =>
         batch.ScriptEvaluateAsync(RedisScripts.ReapPresence, [RedisKeys.Presence(room)],
-            [time.GetUtcNow().ToUnixTimeMilliseconds(), RedisKeys.RoomChannel(room).ToString(), room]);
+            [time.GetUtcNow().ToUnixTimeMilliseconds(), topology.RoomChannel(room).ToString(), room, topology.PublishCommand]);
 
     public async Task<IReadOnlyList<PresenceMember>> ListAsync(string room)
     {

@@ -26,7 +26,4 @@ public static class RedisKeys
 
     public static RedisKey UserRate(string userId) => RedisSchema.UserRate(userId);
 
-    public static RedisChannel RoomChannel(string room) => RedisChannel.Literal(RedisSchema.RoomChannel(room));
-
-    public static RedisChannel UserChannel(string userId) => RedisChannel.Literal(RedisSchema.UserChannel(userId));
 }

@@ -9,7 +9,7 @@ public static class RedisScripts
     /// <summary>
     /// A message's whole hand-off, the user's rate limit included, in one round trip. KEYS: seq, recent, handoff,
     /// unstored, the user's rate window[, dedup]. ARGV: frame prefix, frame suffix, recent MAXLEN, room channel, traceparent,
-    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member, ack suffix (both frames split
+    /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member, ack suffix, publish command (both frames split
     /// around seq by FrameCodec.SpliceAroundSeq). Returns {'dup', ack} for a
     /// resent client id (answered before the rate limit and not counted), {'limited', ms} when the user is over the
     /// limit, {'noseq'} when the room's counter is unknown (re-seed first; nothing was counted), else {'ok', seq, ack}.
@@ -50,7 +50,7 @@ public static class RedisScripts
         redis.call('XADD', KEYS[3], '*', 'm', frame, 'tp', ARGV[5])
         -- Until MessageService has stored it: history merges these seqs from the recent stream (docs/architecture.md).
         redis.call('ZADD', KEYS[4], seq, seq)
-        redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\n' .. frame)
+        redis.call(ARGV[13], ARGV[4], ARGV[5] .. '\n' .. frame)
         local ack = ARGV[6] .. seq .. ARGV[12]
         if dedup then redis.call('SET', dedup, ack, 'PX', ARGV[7]) end
         return {'ok', seq, ack}
@@ -128,7 +128,7 @@ public static class RedisScripts
 
     /// <summary>
     /// A connection enters a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, lease expiry
-    /// ms, userId, connectionId, presence value JSON, room channel, user_joined payload, lease ms.
+    /// ms, userId, connectionId, presence value JSON, room channel, user_joined payload, lease ms, publish command.
     /// Publishes user_joined when it is the user's first live connection there; returns 1 then, else 0.
     /// </summary>
     public const string JoinPresence = """
@@ -139,13 +139,13 @@ public static class RedisScripts
         redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
         redis.call('PEXPIRE', KEYS[1], ARGV[8])
         if present then return 0 end
-        redis.call('PUBLISH', ARGV[6], ARGV[7])
+        redis.call(ARGV[9], ARGV[6], ARGV[7])
         return 1
         """;
 
     /// <summary>
     /// A connection leaves a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, userId,
-    /// connectionId, room channel, user_left payload. Publishes user_left when no live connection of the user stays.
+    /// connectionId, room channel, user_left payload, publish command. Publishes user_left when no live connection of the user stays.
     /// </summary>
     public const string LeavePresence = """
         redis.call('ZREM', KEYS[2], ARGV[3])
@@ -153,7 +153,7 @@ public static class RedisScripts
         if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
         redis.call('DEL', KEYS[2])
         if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
-        redis.call('PUBLISH', ARGV[4], ARGV[5])
+        redis.call(ARGV[6], ARGV[4], ARGV[5])
         return 1
         """;
 
@@ -179,7 +179,7 @@ public static class RedisScripts
 
     /// <summary>
     /// Removes users whose presence nobody renewed (their replica died) and publishes user_left for each.
-    /// KEYS: presence hash. ARGV: now ms, room channel, room id. Returns how many were removed.
+    /// KEYS: presence hash. ARGV: now ms, room channel, room id, publish command. Returns how many were removed.
     /// </summary>
     public const string ReapPresence = """
         local now = tonumber(ARGV[1])
@@ -191,7 +191,7 @@ public static class RedisScripts
             redis.call('HDEL', KEYS[1], fields[i])
             removed = removed + 1
             if ok and type(entry) == 'table' and type(entry.userId) == 'string' and type(entry.username) == 'string' then
-              redis.call('PUBLISH', ARGV[2], '\n{"type":"user_left","room":' .. cjson.encode(ARGV[3]) ..
+              redis.call(ARGV[4], ARGV[2], '\n{"type":"user_left","room":' .. cjson.encode(ARGV[3]) ..
                 ',"userId":' .. cjson.encode(entry.userId) .. ',"username":' .. cjson.encode(entry.username) .. '}')
             end
           end

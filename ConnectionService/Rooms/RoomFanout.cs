@@ -19,14 +19,16 @@ public sealed partial class RoomFanout
     private readonly Lock _sync = new();
     private readonly Dictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
+    private readonly RedisTopology _topology;
     private readonly MessageAppender _store;
     private readonly RealtimeMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<RoomFanout> _logger;
 
-    public RoomFanout(IConnectionMultiplexer redis, MessageAppender store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomFanout> logger)
+    public RoomFanout(
+        IConnectionMultiplexer redis, RedisTopology topology, MessageAppender store, RealtimeMetrics metrics, TimeProvider time, ILogger<RoomFanout> logger)
     {
-        (_redis, _store, _metrics, _time, _logger) = (redis, store, metrics, time, logger);
+        (_redis, _topology, _store, _metrics, _time, _logger) = (redis, topology, store, metrics, time, logger);
         redis.ConnectionRestored += (_, restored) =>
         {
             if (restored.ConnectionType == ConnectionType.Subscription)
@@ -113,7 +115,7 @@ public sealed partial class RoomFanout
         await local.Gate.WaitAsync();
         try
         {
-            var queue = await _redis.GetSubscriber().SubscribeAsync(RedisKeys.RoomChannel(local.Room));
+            var queue = await _redis.GetSubscriber().SubscribeAsync(_topology.RoomChannel(local.Room));
             local.Queue = queue;
             // The handler runs for one message at a time, in the order Redis sent them.
             queue.OnMessage(message => FanoutAsync(local, message.Message));

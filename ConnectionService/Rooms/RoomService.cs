@@ -17,6 +17,7 @@ public sealed partial class RoomService(
     MessageReplay replay,
     MessageServiceClient messageService,
     IConnectionMultiplexer redis,
+    RedisTopology topology,
     RealtimeOptions options,
     RealtimeMetrics metrics,
     ILogger<RoomService> logger)
@@ -111,7 +112,7 @@ public sealed partial class RoomService(
             return;
         }
 
-        await redis.GetSubscriber().PublishAsync(RedisKeys.RoomChannel(room),
+        await redis.GetSubscriber().PublishAsync(topology.RoomChannel(room),
             Frames.RoomUserEnvelope(FrameTypes.UserTyping, room, user.UserId, user.Username));
     }
 

@@ -32,7 +32,7 @@ public sealed class RateWindowScriptTests(RealtimeAppFixture fixture)
 
         var appended = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.AppendMessage,
             [RedisKeys.Seq(room), RedisKeys.Recent(room), RedisKeys.Handoff(room), RedisKeys.Unstored(room), RedisKeys.UserRate(user)],
-            ["", "", 1000, RedisKeys.RoomChannel(room).ToString(), "", "", 1000, start + 10, WindowMs, Limit, "append"]).WaitAsync(Timeout))!;
+            ["", "", 1000, RealtimeAspire.Contracts.RedisSchema.RoomChannel(room), "", "", 1000, start + 10, WindowMs, Limit, "append", "", "PUBLISH"]).WaitAsync(Timeout))!;
         Assert.Equal("limited", (string?)appended[0]);
         Assert.Equal(WindowMs - 10, (long)appended[1]);
 

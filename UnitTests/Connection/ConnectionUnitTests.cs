@@ -28,7 +28,7 @@ public sealed class ConnectionUnitTests
         Assert.Equal($"{tag}:handoff", (string)RedisKeys.Handoff("général")!);
         Assert.Equal($"{tag}:dedup:u1:c1", (string)RedisKeys.Dedup("général", "u1", "c1")!);
         Assert.Equal($"{tag}:presence:général", (string)RedisKeys.Presence("général")!);
-        Assert.Equal("rt:room:général", RedisKeys.RoomChannel("général").ToString());
+        Assert.Equal($"{tag}:room:général", RedisSchema.RoomChannel("général"));
     }
 
     [Fact]

@@ -23,7 +23,9 @@ public sealed class RedisTimeoutTests
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var options = new RealtimeOptions();
         var metrics = new RealtimeMetrics(services.GetRequiredService<IMeterFactory>(), options);
-        var rooms = new RoomFanout(redis, new ConnectionService.Redis.MessageAppender(redis, null!, null!, options, TimeProvider.System), metrics, TimeProvider.System, NullLogger<RoomFanout>.Instance);
+        var topology = new ConnectionService.Redis.RedisTopology(redis);
+        var appender = new ConnectionService.Redis.MessageAppender(redis, topology, null!, null!, options, TimeProvider.System);
+        var rooms = new RoomFanout(redis, topology, appender, metrics, TimeProvider.System, NullLogger<RoomFanout>.Instance);
 
         using var telemetry = new ReplicaTelemetry(redis, rooms, metrics);
 
