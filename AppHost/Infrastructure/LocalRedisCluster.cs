@@ -85,10 +85,22 @@ public static class LocalRedisClusterBuilderExtensions
         return cluster;
     }
 
+    /// <summary>Free ports, none twice: a port picked and not yet bound is still free for the next pick.</summary>
+    private static List<int> DistinctFreePorts(int count)
+    {
+        var ports = new HashSet<int>();
+        while (ports.Count < count)
+        {
+            ports.Add(FreePort.Next());
+        }
+
+        return [.. ports];
+    }
+
     private static List<RedisClusterNodePorts> ReadOrCreatePorts(string path, int nodes)
     {
-        var text = LocalSecrets.ReadOrCreate(path, () => string.Join("\n",
-            Enumerable.Range(0, nodes).Select(_ => $"{FreePort.Next()} {FreePort.Next()}")));
+        var text = LocalSecrets.ReadOrCreate(path, () => string.Join("\n", DistinctFreePorts(2 * nodes).Chunk(2)
+            .Select(pair => $"{pair[0]} {pair[1]}")));
         var ports = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' '))
             .Select(pair => new RedisClusterNodePorts(int.Parse(pair[0], CultureInfo.InvariantCulture), int.Parse(pair[1], CultureInfo.InvariantCulture)))
