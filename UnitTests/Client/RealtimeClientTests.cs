@@ -183,8 +183,9 @@ public sealed class RealtimeClientTests : IAsyncLifetime
     public async Task Unreadable_and_unknown_frames_are_skipped_without_dropping_the_connection()
     {
         await using var client = CreateClient();
-        var seen = new List<long>();
-        client.MessageReceived += (_, m) => seen.Add(m.Seq);
+        // Events are raised by the client's dispatcher, after the frame's seq is recorded.
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        client.MessageReceived += (_, m) => seen.Enqueue(m.Seq);
         await client.ConnectAsync().WaitAsync(Timeout);
         var server = await _server.NextConnectionAsync();
         await JoinAsync(client, server, "lobby", seq: 0);
@@ -193,7 +194,7 @@ public sealed class RealtimeClientTests : IAsyncLifetime
         await server.SendAsync(new { type = "something_new", detail = 1 });
         await server.SendAsync(Message("lobby", 1));
 
-        await WaitUntilAsync(() => client.GetLastSeq("lobby") == 1);
+        await WaitUntilAsync(() => client.GetLastSeq("lobby") == 1 && !seen.IsEmpty);
         Assert.Equal([1L], seen);
         Assert.Equal(RealtimeConnectionState.Connected, client.State);
         Assert.Single(_server.TokensSeen);
