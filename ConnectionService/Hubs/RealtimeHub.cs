@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeAspire.ConnectionService.Protocol;
-using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Hubs;
 
