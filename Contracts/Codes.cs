@@ -14,6 +14,12 @@ public static class ErrorCodes
     public const string ContentTooLong = "content_too_long";
     public const string RateLimited = "rate_limited";
     public const string Unavailable = "unavailable";
+
+    // v2 (protocol.md §5–§7).
+    public const string DataTooLarge = "data_too_large";
+    public const string Rejected = "rejected";
+    public const string NotFound = "not_found";
+    public const string EditWindowPassed = "edit_window_passed";
 #pragma warning restore CS1591
 
     /// <summary>Not in the protocol's list: a join past the server's rooms-per-connection limit.</summary>
@@ -43,6 +49,9 @@ public static class CloseCodes
 
     /// <summary>Authentication failed or the token expired: refresh the token, then reconnect.</summary>
     public const int AuthenticationFailed = 4401;
+
+    /// <summary>Blocked by the application (server API <c>users/{userId}/block</c>): the client stops.</summary>
+    public const int Blocked = 4403;
 
     /// <summary>No authentication in time: reconnect and authenticate.</summary>
     public const int AuthenticationTimeout = 4408;

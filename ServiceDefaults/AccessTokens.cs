@@ -30,4 +30,7 @@ public static class AccessTokenClaims
     public const string UserId = "sub";
     public const string Username = "name";
     public const string TokenId = "jti";
+
+    /// <summary>A client token's granted scopes, space-separated (RFC 8693 §4.2); user tokens carry none.</summary>
+    public const string Scope = "scope";
 }

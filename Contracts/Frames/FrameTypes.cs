@@ -1,6 +1,6 @@
 namespace RealtimeAspire.Contracts.Frames;
 
-/// <summary>The <c>type</c> of every frame of protocol v1, exactly as the protocol names them.</summary>
+/// <summary>The <c>type</c> of every frame of the protocol (v1 and v2), exactly as the protocol names them.</summary>
 public static class FrameTypes
 {
 #pragma warning disable CS1591 // the names say it; protocol.md describes each
@@ -26,6 +26,20 @@ public static class FrameTypes
     public const string Pong = "pong";
     public const string Notification = "notification";
     public const string Error = "error";
+
+    // v2 (protocol.md §6, §7). Client → server.
+    public const string Edit = "edit";
+    public const string Delete = "delete";
+    public const string React = "react";
+    public const string Unreact = "unreact";
+    public const string Read = "read"; // both ways: the client's read position, and its echo to the user's devices
+
+    // v2. Server → client.
+    public const string Event = "event";
+    public const string MessageEdited = "message_edited";
+    public const string MessageDeleted = "message_deleted";
+    public const string Reaction = "reaction";
+    public const string Receipt = "receipt";
 #pragma warning restore CS1591
 
     /// <summary>The <c>kind</c> of a mention <c>notification</c>.</summary>

@@ -16,7 +16,7 @@ import { ApiError, AuthSession, safeJson } from "./auth-session.js";
 
 export { ApiError };
 
-// Every frame type of realtime.v1, as RealtimeAspire.Contracts.Frames.FrameTypes names them (a test compares the two).
+// Every frame type of the protocol (v1 and v2), as RealtimeAspire.Contracts.Frames.FrameTypes names them (a test compares the two).
 export const FrameTypes = Object.freeze({
   auth: "auth",
   join: "join",
@@ -37,6 +37,16 @@ export const FrameTypes = Object.freeze({
   pong: "pong",
   notification: "notification",
   error: "error",
+  edit: "edit",
+  delete: "delete",
+  react: "react",
+  unreact: "unreact",
+  read: "read",
+  event: "event",
+  messageEdited: "message_edited",
+  messageDeleted: "message_deleted",
+  reaction: "reaction",
+  receipt: "receipt",
 });
 
 const protocolName = "realtime.v1";
