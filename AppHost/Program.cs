@@ -29,6 +29,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__KeyEncryptionKey", keyEncryptionKey)
     .WithEnvironment("Auth__KeyEncryptionKeySource", keyEncryptionKey.DescribeSource())
     .WithEnvironment("Auth__OperatorKey", operatorKey)
+    .WithServerApiSection(ServerApiSettings.Clients)
     .WithSigningKeyRotationCommand(operatorKey);
 
 // Direct, not behind Aspire's proxy: a stopped MessageService refuses connections at once (the Gateway answers 503)
@@ -38,12 +39,14 @@ var messageService = builder.AddProject<Projects.MessageService>("message-servic
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(messagesDb).WaitFor(messagesDb)
-    .WithReference(authService).WaitFor(authService);
+    .WithReference(authService).WaitFor(authService)
+    .WithServerApiSection(ServerApiSettings.Webhooks);
 
 var replicas = builder.AddConnectionServiceReplicas(replica => replica
     .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
     .WithReference(messageService).WaitFor(messageService)
+    .WithServerApiSection(ServerApiSettings.PublishHook)
     .WithDrainCommand(operatorKey));
 
 var gateway = builder.AddGateway()
