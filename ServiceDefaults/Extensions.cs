@@ -31,6 +31,8 @@ public static class Extensions
 
         builder.AddProblemResponses();
 
+        builder.AddApiDescription();
+
         builder.Services.AddServiceDiscovery();
 
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -138,7 +140,7 @@ public static class Extensions
         }
 
         // Health and metrics are for Aspire, the orchestrator and Prometheus; the Gateway does not route them.
-        IEndpointConventionBuilder[] endpoints =
+        List<IEndpointConventionBuilder> endpoints =
         [
             app.MapHealthChecks(HealthEndpointPath),
             app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
@@ -147,6 +149,11 @@ public static class Extensions
             }),
             app.MapPrometheusScrapingEndpoint(MetricsEndpointPath),
         ];
+
+        if (app.MapApiDescription() is { } apiDescription)
+        {
+            endpoints.Add(apiDescription);
+        }
 
         // A service with a public port (the Gateway) answers them only on its internal management port.
         if (app.Configuration.GetValue<int?>(ManagementPortKey) is { } managementPort)
