@@ -58,6 +58,8 @@ foreach (var replica in replicas)
     gateway.WithConnectionServiceReplica(replica);
 }
 
+builder.AddOrderUpdatesExample(gateway, authService, messageService);
+
 builder.KeepQueryStringsRedacted();
 builder.RunProjectsInAppHostEnvironment();
 builder.AddStartFailureReports();
