@@ -38,7 +38,13 @@ public sealed class MessageSender(
 
         if (appended.Unreplicated)
         {
-            // Handed off but not yet on a Redis replica: not acked, so the client resends with the same id.
+            // Handed off (the room has it live) but not yet on a Redis replica: not acked, so the client resends with
+            // the same id; the resend is a duplicate, which notifies nobody, so the mentions go now.
+            if (appended.Frame is not null)
+            {
+                mentions.Notify(room, user, frame.Content!, appended.Frame);
+            }
+
             metrics.Rejected(ErrorCodes.Unavailable);
             connection.TryAnswer(Frames.Error(ErrorCodes.Unavailable, "The message is not yet safe on a Redis replica; send it again with the same id.",
                 frame.Id, UnreplicatedRetryAfterMs));

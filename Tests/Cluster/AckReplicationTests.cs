@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.Tests.Connection;
 using RealtimeAspire.Tests.Infrastructure;
 
@@ -24,7 +23,7 @@ public sealed class AckReplicationTests(RedisClusterAppFixture fixture)
         var first = await sender.SendMessageAsync(room, "while the replica keeps up").WaitAsync(Timeout);
 
         await using var nodes = await ClusterNodes.ConnectAsync(fixture);
-        var replica = await nodes.ReplicaOfAsync(nodes.Slot(RedisKeys.Seq(room)));
+        var (_, _, replica) = await nodes.ShardOfRoomAsync(room);
         JsonElement refused;
         await ClusterNodes.SignalAsync(replica, "STOP");
         try

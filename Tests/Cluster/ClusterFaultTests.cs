@@ -1,4 +1,3 @@
-using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.Tests.Gateway;
 using RealtimeAspire.Tests.Reliability;
 using Xunit.Abstractions;
@@ -30,9 +29,7 @@ public sealed class ClusterFaultTests(RedisClusterAppFixture fixture, ITestOutpu
     {
         await using var traffic = await SteadyTraffic.StartAsync(fixture, "cluster-master-kill");
         await using var nodes = await ClusterNodes.ConnectAsync(fixture);
-        var slot = nodes.Slot(RedisKeys.Seq(traffic.Room));
-        var master = await nodes.MasterOfAsync(slot);
-        var replica = await nodes.ReplicaOfAsync(slot);
+        var (slot, master, replica) = await nodes.ShardOfRoomAsync(traffic.Room);
         try
         {
             await Task.Delay(FaultRunSettings.Before);
@@ -62,8 +59,7 @@ public sealed class ClusterFaultTests(RedisClusterAppFixture fixture, ITestOutpu
     {
         await using var traffic = await SteadyTraffic.StartAsync(fixture, "cluster-reshard");
         await using var nodes = await ClusterNodes.ConnectAsync(fixture);
-        var slot = nodes.Slot(RedisKeys.Seq(traffic.Room));
-        var source = await nodes.MasterOfAsync(slot);
+        var (slot, source, _) = await nodes.ShardOfRoomAsync(traffic.Room);
         var target = (await nodes.MastersAsync()).First(master => master.Id != source.Id);
 
         await Task.Delay(FaultRunSettings.Before);

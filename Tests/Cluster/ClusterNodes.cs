@@ -40,6 +40,13 @@ public sealed class ClusterNodes : IAsyncDisposable
 
     public int Slot(RedisKey key) => _redis.HashSlot(key);
 
+    /// <summary>The slot of a room's keys, its master and that master's replica.</summary>
+    public async Task<(int Slot, ClusterNode Master, ClusterNode Replica)> ShardOfRoomAsync(string room)
+    {
+        var slot = Slot(ConnectionService.Redis.RedisKeys.Seq(room));
+        return (slot, await MasterOfAsync(slot), await ReplicaOfAsync(slot));
+    }
+
     /// <summary>The master that serves <paramref name="slot"/>, asked of the cluster itself (CLUSTER SHARDS).</summary>
     public async Task<ClusterNode> MasterOfAsync(int slot) => await NodeAsync((await ShardOfAsync(slot)).Master);
 
