@@ -53,6 +53,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MessageAppender>();
         services.AddSingleton<RedisTopology>();
+        services.AddSingleton<AckReplication>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<UserLimits>();
         services.AddSingleton<RoomFanout>();

@@ -55,5 +55,8 @@ public sealed class RealtimeOptions
     /// <summary>Distinct <c>@username</c> mentions of one message that get a notification.</summary>
     public int MaxMentionsPerMessage { get; set; } = 20;
 
+    /// <summary>Whether an ack waits for Redis replicas (<c>Realtime:Redis:AckReplicas</c>, <c>:AckTimeoutMs</c>).</summary>
+    public Redis.AckReplicationOptions Redis { get; set; } = new();
+
     public TimeSpan HeartbeatInterval => TimeSpan.FromMilliseconds(HeartbeatIntervalMs);
 }

@@ -47,7 +47,10 @@ public static class LocalRedisClusterBuilderExtensions
             .WithHealthCheck(healthCheckKey);
         var clusterCli = new RedisClusterCli(redisCli, password, ports);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new RedisClusterHealthCheck(clusterCli, shape), failureStatus: null, tags: null));
+            healthCheckKey, services => new RedisClusterHealthCheck(clusterCli, services.GetRequiredKeyedService<RedisClusterProbe>(name), shape),
+            failureStatus: null, tags: null));
+        // One connection for every health poll, made by the container so that it is closed with the AppHost.
+        builder.Services.AddKeyedSingleton(name, (_, _) => new RedisClusterProbe(ports, password));
 
         for (var i = 0; i < ports.Count; i++)
         {
@@ -113,9 +116,6 @@ public static class LocalRedisClusterBuilderExtensions
     }
 }
 
-/// <summary>The cluster's state as <c>CLUSTER INFO</c> tells it.</summary>
-public sealed record RedisClusterState(bool Ok, int KnownNodes, int SlotsOk, int Size);
-
 /// <summary>Runs redis-cli against the local cluster (the password goes by environment, not on the command line).</summary>
 [UnsupportedOSPlatform("windows")]
 public sealed class RedisClusterCli(string redisCli, string password, IReadOnlyList<RedisClusterNodePorts> nodes)
@@ -128,15 +128,9 @@ public sealed class RedisClusterCli(string redisCli, string password, IReadOnlyL
         foreach (var node in nodes)
         {
             var (exitCode, output) = await RunAsync(["-p", Port(node), "cluster", "info"], cancellationToken);
-            if (exitCode == 0 && output.Contains("cluster_state:", StringComparison.Ordinal))
+            if (exitCode == 0 && RedisClusterState.Parse(output) is { } state)
             {
-                var fields = output.Split('\n', StringSplitOptions.TrimEntries)
-                    .Select(line => line.Split(':', 2))
-                    .Where(pair => pair.Length == 2)
-                    .ToDictionary(pair => pair[0], pair => pair[1]);
-                int Number(string key) => int.TryParse(fields.GetValueOrDefault(key), out var value) ? value : 0;
-                return new RedisClusterState(fields.GetValueOrDefault("cluster_state") == "ok",
-                    Number("cluster_known_nodes"), Number("cluster_slots_ok"), Number("cluster_size"));
+                return state;
             }
         }
 
@@ -200,25 +194,5 @@ public sealed class RedisClusterCli(string redisCli, string password, IReadOnlyL
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return (process.ExitCode, await output + await errors);
-    }
-}
-
-/// <summary>Healthy once the cluster has every node, every slot served and the state <c>ok</c>.</summary>
-[UnsupportedOSPlatform("windows")]
-public sealed class RedisClusterHealthCheck(RedisClusterCli cli, RedisClusterShape shape) : IHealthCheck
-{
-    private const int Slots = 16384;
-
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var state = await cli.StateAsync(cancellationToken);
-        return state switch
-        {
-            _ when cli.Failure is { } failure => HealthCheckResult.Unhealthy(failure),
-            null => HealthCheckResult.Unhealthy("No node of the Redis Cluster answers."),
-            { Ok: true, SlotsOk: Slots } when state.KnownNodes == shape.Nodes && state.Size == shape.Masters => HealthCheckResult.Healthy(),
-            _ => HealthCheckResult.Unhealthy(
-                $"Redis Cluster not ready: {state.KnownNodes}/{shape.Nodes} nodes, {state.Size}/{shape.Masters} masters, {state.SlotsOk}/{Slots} slots, state {(state.Ok ? "ok" : "fail")}."),
-        };
     }
 }

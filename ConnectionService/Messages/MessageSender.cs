@@ -13,6 +13,8 @@ public sealed class MessageSender(
     MentionNotifier mentions,
     RealtimeMetrics metrics)
 {
+    private const long UnreplicatedRetryAfterMs = 500;
+
     public async Task SendAsync(RealtimeConnection connection, ConnectionUser user, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken)
     {
         var room = frame.Room!;
@@ -31,6 +33,21 @@ public sealed class MessageSender(
         {
             metrics.Rejected(ErrorCodes.RateLimited);
             connection.TryAnswer(Frames.Error(ErrorCodes.RateLimited, "Too many messages.", frame.Id, appended.RetryAfterMs));
+            return;
+        }
+
+        if (appended.Unreplicated)
+        {
+            // Handed off (the room has it live) but not yet on a Redis replica: not acked, so the client resends with
+            // the same id; the resend is a duplicate, which notifies nobody, so the mentions go now.
+            if (appended.Frame is not null)
+            {
+                mentions.Notify(room, user, frame.Content!, appended.Frame);
+            }
+
+            metrics.Rejected(ErrorCodes.Unavailable);
+            connection.TryAnswer(Frames.Error(ErrorCodes.Unavailable, "The message is not yet safe on a Redis replica; send it again with the same id.",
+                frame.Id, UnreplicatedRetryAfterMs));
             return;
         }
 

@@ -12,9 +12,15 @@ public sealed record OutgoingMessage(string Room, string UserId, string Username
 /// <param name="Ack">The <c>ack</c> frame for the sender (empty when rate limited).</param>
 /// <param name="Frame">The <c>message</c> frame as stored and published; null for a resend of an acked client id.</param>
 /// <param name="RetryAfterMs">More than 0 when the user is over the rate limit: nothing was stored.</param>
-public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterMs = 0)
+/// <param name="Unreplicated">
+/// The message was handed off, but fewer Redis replicas than required confirmed it in time: no ack yet, the sender
+/// resends with the same id (<see cref="AckReplication"/>).
+/// </param>
+public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterMs = 0, bool Unreplicated = false)
 {
     public static AppendedMessage RateLimited(long retryAfterMs) => new([], null, retryAfterMs);
+
+    public static AppendedMessage NotReplicated(byte[]? frame) => new([], frame, Unreplicated: true);
 }
 
 /// <summary>
@@ -22,7 +28,8 @@ public sealed record AppendedMessage(byte[] Ack, byte[]? Frame, long RetryAfterM
 /// <see cref="RedisSchema"/>), and reads back what it wrote: a room's latest seq and its recent messages.
 /// </summary>
 public sealed class MessageAppender(
-    IConnectionMultiplexer redis, RedisTopology topology, UserLimits limits, MessageServiceClient messageService, RealtimeOptions options, TimeProvider time)
+    IConnectionMultiplexer redis, RedisTopology topology, UserLimits limits, MessageServiceClient messageService,
+    AckReplication replication, RealtimeOptions options, TimeProvider time)
 {
     private IDatabase Database => redis.GetDatabase();
 
@@ -32,12 +39,26 @@ public sealed class MessageAppender(
     /// <summary>Counts the message in the user's rate window (<paramref name="charge"/>) and, if it may go, hands it over.</summary>
     public async Task<AppendedMessage> AppendAsync(OutgoingMessage message, RateCharge charge, CancellationToken cancellationToken)
     {
+        if (!replication.Enabled)
+        {
+            return await HandOffAsync(message, charge, Database, cancellationToken);
+        }
+
+        // A resend ("dup") waits too: its first attempt may have been answered unavailable before the replicas had it.
+        var appended = await HandOffAsync(message, charge, await replication.DatabaseAsync(), cancellationToken);
+        return appended.RetryAfterMs > 0 || await replication.WaitAsync(RedisKeys.Seq(message.Room))
+            ? appended
+            : AppendedMessage.NotReplicated(appended.Frame);
+    }
+
+    private async Task<AppendedMessage> HandOffAsync(OutgoingMessage message, RateCharge charge, IDatabase database, CancellationToken cancellationToken)
+    {
         var script = RedisScripts.AppendMessage;
         var dedup = message.ClientId is null ? (RedisKey?)null : RedisKeys.Dedup(message.Room, message.UserId, message.ClientId);
         if (IsCluster)
         {
             // A resend is answered from its record before the rate limit, as the single script does.
-            if (dedup is { } resent && await Database.StringGetAsync(resent) is { IsNull: false } previous)
+            if (dedup is { } resent && await database.StringGetAsync(resent) is { IsNull: false } previous)
             {
                 return new AppendedMessage((byte[])previous!, null);
             }
@@ -77,7 +98,7 @@ public sealed class MessageAppender(
         // The second attempt follows a re-seed; a counter that vanishes twice in a row is a broken Redis.
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(script, [.. keys], args))!;
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(script, [.. keys], args))!;
             switch ((string?)result[0])
             {
                 case "ok":

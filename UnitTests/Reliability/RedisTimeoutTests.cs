@@ -24,7 +24,7 @@ public sealed class RedisTimeoutTests
         var options = new RealtimeOptions();
         var metrics = new RealtimeMetrics(services.GetRequiredService<IMeterFactory>(), options);
         var topology = new ConnectionService.Redis.RedisTopology(redis);
-        var appender = new ConnectionService.Redis.MessageAppender(redis, topology, null!, null!, options, TimeProvider.System);
+        var appender = new ConnectionService.Redis.MessageAppender(redis, topology, null!, null!, null!, options, TimeProvider.System);
         var rooms = new RoomFanout(redis, topology, appender, metrics, TimeProvider.System, NullLogger<RoomFanout>.Instance);
 
         using var telemetry = new ReplicaTelemetry(redis, rooms, metrics);
