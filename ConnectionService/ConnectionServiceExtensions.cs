@@ -47,7 +47,11 @@ public static class ConnectionServiceExtensions
         services.AddHttpClient(MessageServiceClient.HttpClientName, http => http.BaseAddress = new Uri("http://message-service"));
         services.AddHttpClient(UserDirectory.HttpClientName, http => http.BaseAddress = new Uri("http://auth-service"));
 
-        services.AddSingleton(provider => new ClientFrameParser(provider.GetRequiredService<RealtimeOptions>().MaxContentLength));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<RealtimeOptions>();
+            return new ClientFrameParser(options.MaxContentLength, options.MaxDataBytes);
+        });
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<MessageServiceClient>();
         services.AddSingleton<UserDirectory>();

@@ -25,7 +25,7 @@ public sealed class MessageSender(
 
         using var activity = StartMessageActivity(room);
         var appended = await store.AppendAsync(
-            new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)),
+            new OutgoingMessage(room, user.UserId, user.Username, frame.Content, frame.Data, frame.Id, TraceParent(activity)),
             limits.MessageCharge(user.UserId, connection.Id), cancellationToken);
         if (appended.RetryAfterMs > 0)
         {
@@ -37,9 +37,10 @@ public sealed class MessageSender(
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: appended.Frame is not null);
 
         connection.TryAnswer(appended.Ack);
-        if (appended.Frame is not null)
+        // Mentions are @names in the text; a data-only message names nobody.
+        if (appended.Frame is not null && frame.Content is not null)
         {
-            mentions.Notify(room, user, frame.Content!, appended.Frame);
+            mentions.Notify(room, user, frame.Content, appended.Frame);
         }
     }
 

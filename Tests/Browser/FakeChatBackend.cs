@@ -194,7 +194,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
                 await connection.SendAsync(new JoinedFrame(join.Room, seq, true, Members(join.Room)));
                 break;
             case MessageRequest message:
-                await BroadcastMessageAsync(message.Room, connection.Username, message.Content, message.Id, connection);
+                await BroadcastMessageAsync(message.Room, connection.Username, message.Content!, message.Id, connection);
                 break;
             case TypingRequest typing:
                 await BroadcastAsync(typing.Room, new RoomUserFrame(FrameTypes.UserTyping, typing.Room, UserId(connection.Username), connection.Username), except: connection);
