@@ -5,6 +5,7 @@ using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Hubs;
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.PublishHooks;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
 using RealtimeAspire.ConnectionService.Upstream;
@@ -64,6 +65,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageReplay>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<MentionNotifier>();
+        services.AddPublishHook();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();

@@ -97,6 +97,13 @@ public sealed class MessageAppender(
         throw new InvalidOperationException($"The seq of room {message.Room} could not be seeded.");
     }
 
+    /// <summary>The ack of an earlier send of this client id, while its resend record lives; null when there is none.</summary>
+    public async Task<byte[]?> FindAckAsync(string room, string userId, string clientId)
+    {
+        var previous = await Database.StringGetAsync(RedisKeys.Dedup(room, userId, clientId));
+        return previous.IsNull ? null : (byte[])previous!;
+    }
+
     /// <summary>The room's latest seq; a missing counter is re-seeded from MessageService first.</summary>
     public async Task<long> GetLatestSeqAsync(string room, CancellationToken cancellationToken)
     {
