@@ -82,7 +82,8 @@ public sealed class PublishHookTests(PublishHookAppFixture fixture)
         Assert.Equal("replaced rude words", atWs.Str("content"));
         Assert.True(JsonElement.DeepEquals(JsonElement.Parse("""{"moderated":true,"original":"replace:rude words"}"""), atWs.GetProperty("data")));
         Assert.Equal(atWs.GetRawText(), atHub.GetRawText());
-        Assert.Equal(atWs.GetRawText(), Assert.Single(history).GetRawText());
+        // History comes from PostgreSQL's jsonb, which keeps the values but not the key order.
+        Assert.True(JsonElement.DeepEquals(atWs, Assert.Single(history)));
         Assert.Equal(atWs.GetRawText(), replayed.GetRawText());
     }
 
