@@ -1,10 +1,8 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.Tests.Connection;
 using RealtimeAspire.Tests.Infrastructure;
-using RealtimeAspire.Tests.SignalR;
 
 namespace RealtimeAspire.Tests.Data;
 
@@ -50,7 +48,7 @@ public sealed class PublishHookTests(PublishHookAppFixture fixture)
         var error = await a.WaitForAsync("error", f => f.Str("id") == "bad");
         var after = await a.SendMessageAsync(room, "fine");
         var delivered = await b.WaitForAsync("message");
-        var history = await HistoryAsync(alice, room);
+        var history = await DataTestKit.HistoryAsync(fixture, alice, room);
 
         Assert.Equal((ErrorCodes.Rejected, "no spam here"), (error.Str("code"), error.Str("message")));
         Assert.Equal((1L, "fine"), (after.Seq(), delivered.Str("content")));
@@ -61,19 +59,13 @@ public sealed class PublishHookTests(PublishHookAppFixture fixture)
     [Fact]
     public async Task A_replaced_message_is_delivered_stored_and_recovered_replaced_over_websocket_and_signalr()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http, "alice");
-        var bob = await RealtimeTestClient.CreateUserAsync(http, "bob");
-        await using var hub = await HubTestClient.ConnectAsync(fixture.GatewayUri, alice);
-        await using var ws = await RealtimeTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, bob, replica => replica != hub.ReplicaId);
-        var room = RealtimeTestKit.NewRoom("hook-replace");
-        await hub.JoinAsync(room);
-        await ws.JoinAsync(room);
+        await using var chat = await DataTestKit.StartHubAndSocketAsync(fixture, "hook-replace");
+        var (alice, bob, hub, ws, room) = chat;
 
         var ack = await hub.SendAsync(room, "replace:rude words", "r-1");
         var atWs = await ws.WaitForAsync("message");
         var atHub = await hub.WaitForAsync("message");
-        var history = await HistoryAsync(alice, room);
+        var history = await DataTestKit.HistoryAsync(fixture, alice, room);
         await using var later = await RealtimeTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, bob, _ => true);
         await later.JoinAsync(room, since: 0);
         var replayed = await later.ExpectAsync("message");
@@ -115,17 +107,6 @@ public sealed class PublishHookTests(PublishHookAppFixture fixture)
 
         Assert.Equal(first.GetRawText(), again.GetRawText());
         Assert.Single(Receiver.CallsFor(room));
-    }
-
-    private async Task<List<JsonElement>> HistoryAsync(TestUser user, string room)
-    {
-        using var http = fixture.CreateGatewayClient();
-        using var request = RealtimeTestKit.Authorized(HttpMethod.Get, $"/api/rooms/{room}/messages?after=0&limit=200", user);
-        using var timeout = new CancellationTokenSource(RealtimeTestKit.Timeout);
-        using var response = await http.SendAsync(request, timeout.Token);
-        response.EnsureSuccessStatusCode();
-        var page = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-        return [.. page.GetProperty("messages").EnumerateArray()];
     }
 }
 

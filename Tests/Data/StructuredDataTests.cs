@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
@@ -53,10 +52,10 @@ public sealed class StructuredDataTests(RealtimeAppFixture fixture)
         Assert.Contains("\"ticks\":12345678901234567890", atB[1].GetRawText());
 
         // History before and after MessageService stored them: the same frames.
-        var unstored = await HistoryAsync(alice, room);
+        var unstored = await DataTestKit.HistoryAsync(fixture, alice, room);
         Assert.Equal(3, await kit.WaitForStoredAsync([room], 3, StoreTimeout));
         var stored = await kit.StoredAsync(room);
-        var history = await HistoryAsync(alice, room);
+        var history = await DataTestKit.HistoryAsync(fixture, alice, room);
 
         Assert.True(JsonElement.DeepEquals(Order, JsonElement.Parse(stored[1].Data!)));
         Assert.Null(stored[1].Content);
@@ -100,14 +99,8 @@ public sealed class StructuredDataTests(RealtimeAppFixture fixture)
     [Fact]
     public async Task SignalR_sends_and_receives_data_and_recovers_it_with_since()
     {
-        using var http = fixture.CreateGatewayClient();
-        var alice = await RealtimeTestClient.CreateUserAsync(http, "alice");
-        var bob = await RealtimeTestClient.CreateUserAsync(http, "bob");
-        await using var hub = await HubTestClient.ConnectAsync(fixture.GatewayUri, alice);
-        await using var ws = await RealtimeTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, bob, replica => replica != hub.ReplicaId);
-        var room = RealtimeTestKit.NewRoom("hub-data");
-        await hub.JoinAsync(room);
-        await ws.JoinAsync(room);
+        await using var chat = await DataTestKit.StartHubAndSocketAsync(fixture, "hub-data");
+        var (_, bob, hub, ws, room) = chat;
 
         var ack = await hub.InvokeAsync("SendMessage", room, new { data = Order, id = "h-1" });
         var both = await hub.InvokeAsync("SendMessage", room, new { content = "and text", data = JsonElement.Parse("""{"k":[1,2]}""") });
@@ -166,21 +159,10 @@ public sealed class StructuredDataTests(RealtimeAppFixture fixture)
         Assert.Equal("after the refused ones", delivered[1].Str("content"));
         Assert.Equal(2, await kit.WaitForStoredAsync([room], 2, StoreTimeout));
         Assert.Equal([1L, 2L], (await kit.StoredAsync(room)).Select(m => m.Seq));
-        Assert.Equal(2, (await HistoryAsync(alice, room)).Count);
+        Assert.Equal(2, (await DataTestKit.HistoryAsync(fixture, alice, room)).Count);
         Assert.DoesNotContain(await b.DrainAsync(), f => f.Type() == "message");
     }
 
     /// <summary>A data object whose JSON is exactly <paramref name="bytes"/> bytes.</summary>
     private static string DataOf(int bytes) => $$"""{"f":"{{new string('x', bytes - 8)}}"}""";
-
-    private async Task<List<JsonElement>> HistoryAsync(TestUser user, string room)
-    {
-        using var http = fixture.CreateGatewayClient();
-        using var request = RealtimeTestKit.Authorized(HttpMethod.Get, $"/api/rooms/{room}/messages?after=0&limit=200", user);
-        using var timeout = new CancellationTokenSource(RealtimeTestKit.Timeout);
-        using var response = await http.SendAsync(request, timeout.Token);
-        response.EnsureSuccessStatusCode();
-        var page = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-        return [.. page.GetProperty("messages").EnumerateArray()];
-    }
 }
