@@ -32,6 +32,9 @@ public static class AuthServiceExtensions
         services.AddSingleton<IPasswordHasher<ServerClient>, PasswordHasher<ServerClient>>();
         services.AddSingleton<ClientSecrets>();
         services.AddScoped<ClientStore>();
+        services.AddSingleton<SubjectRevocations>();
+        // The server API's scope checks (RequireScope) need the one JWT path; AuthService's own API stays anonymous.
+        builder.AddJwtAuthentication();
 
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyCache>();

@@ -32,6 +32,8 @@ public static class JwtAuthenticationExtensions
         services.AddHttpClient(JwksSigningKeys.HttpClientName);
         services.TryAddSingleton<JwksSigningKeys>();
         services.TryAddSingleton<IAccessTokenValidator, JwtAccessTokenValidator>();
+        services.TryAddSingleton<RevokedSubjects>();
+        services.AddHostedService<RevokedSubjectsListener>();
         services.AddProblemDetails();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -81,9 +83,14 @@ public static class JwtAuthenticationExtensions
             },
             OnTokenValidated = context =>
             {
-                // A client token is refused where connections open, like an invalid one (401; a /ws frame closes 4401).
-                if (IsConnectionPath(context.Request) && ServerClients.IsClient(context.Principal?.FindFirst(AccessTokenClaims.UserId)?.Value))
+                var subject = context.Principal?.FindFirst(AccessTokenClaims.UserId)?.Value;
+                if (context.HttpContext.RequestServices.GetRequiredService<RevokedSubjects>().IsRevoked(subject))
                 {
+                    context.Fail("The token's subject is blocked or revoked.");
+                }
+                else if (IsConnectionPath(context.Request) && ServerClients.IsClient(subject))
+                {
+                    // Refused where connections open like an invalid token (401; a /ws auth frame closes 4401).
                     context.Fail("Server client tokens cannot open connections.");
                 }
 
@@ -127,7 +134,8 @@ public static class JwtAuthenticationExtensions
 }
 
 /// <summary>Validates a raw token with the JWT bearer scheme's own handlers and parameters.</summary>
-internal sealed class JwtAccessTokenValidator(IOptionsMonitor<JwtBearerOptions> bearerOptions, JwksSigningKeys keys) : IAccessTokenValidator
+internal sealed class JwtAccessTokenValidator(
+    IOptionsMonitor<JwtBearerOptions> bearerOptions, JwksSigningKeys keys, RevokedSubjects revoked) : IAccessTokenValidator
 {
     private const string InvalidToken = "The access token is invalid.";
 
@@ -158,7 +166,13 @@ internal sealed class JwtAccessTokenValidator(IOptionsMonitor<JwtBearerOptions> 
                 result?.Exception is SecurityTokenExpiredException ? "The access token has expired." : InvalidToken);
         }
 
+        var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+        if (revoked.IsRevoked(principal.FindFirst(AccessTokenClaims.UserId)?.Value))
+        {
+            return AccessTokenValidation.Revoked();
+        }
+
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(result.SecurityToken.ValidTo, DateTimeKind.Utc));
-        return AccessTokenValidation.Valid(new ClaimsPrincipal(result.ClaimsIdentity), expiresAt);
+        return AccessTokenValidation.Valid(principal, expiresAt);
     }
 }
