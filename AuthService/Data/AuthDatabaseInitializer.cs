@@ -14,6 +14,7 @@ namespace RealtimeAspire.AuthService.Data;
 public sealed partial class AuthDatabaseInitializer(
     IServiceScopeFactory scopeFactory,
     Passwords passwords,
+    ClientSecrets clientSecrets,
     ILogger<AuthDatabaseInitializer> logger) : BackgroundService, IHealthCheck
 {
     private volatile bool _ready;
@@ -30,6 +31,7 @@ public sealed partial class AuthDatabaseInitializer(
         await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().EnsureSigningKeyAsync(stoppingToken);
         await scope.ServiceProvider.GetRequiredService<ClientStore>().UpsertDeclaredAsync(stoppingToken);
         passwords.Warm();
+        clientSecrets.Warm();
 
         _ready = true;
         LogReady(logger);
