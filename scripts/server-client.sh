@@ -8,9 +8,9 @@
 # read from the data folder's file (DATA_PATH, default AppHost/.data) when unset.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage
-: "${AUTH_URL:?set AUTH_URL to auth-service's address, e.g. http://localhost:5101}"
+: "${AUTH_URL:?set AUTH_URL to the address of auth-service (the dashboard shows it)}"
 if [[ -z "${OPERATOR_KEY:-}" ]]; then
   key_file="${DATA_PATH:-$(dirname "$0")/../AppHost/.data}/auth-operator-key"
   [[ -r "$key_file" ]] || { echo "set OPERATOR_KEY (no $key_file)" >&2; exit 2; }
