@@ -34,7 +34,7 @@ public sealed partial class ClientStore(
         return new CreatedClient(client.Id, client.Name, client.Scopes, secret);
     }
 
-    /// <summary>Marks the client revoked; false if there is no such client. Revoking twice keeps the first time.</summary>
+    /// <summary>Marks the client revoked; null if there is no such client. Revoking twice keeps the first time.</summary>
     public async Task<ServerClient?> RevokeAsync(string clientId, CancellationToken cancellationToken)
     {
         var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == clientId, cancellationToken);

@@ -15,6 +15,7 @@ public sealed partial class AuthDatabaseInitializer(
     IServiceScopeFactory scopeFactory,
     Passwords passwords,
     ClientSecrets clientSecrets,
+    SubjectRevocations revocations,
     ILogger<AuthDatabaseInitializer> logger) : BackgroundService, IHealthCheck
 {
     private volatile bool _ready;
@@ -29,7 +30,14 @@ public sealed partial class AuthDatabaseInitializer(
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(() => db.Database.MigrateAsync(stoppingToken));
         await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().EnsureSigningKeyAsync(stoppingToken);
-        await scope.ServiceProvider.GetRequiredService<ClientStore>().UpsertDeclaredAsync(stoppingToken);
+        var clients = scope.ServiceProvider.GetRequiredService<ClientStore>();
+        await clients.UpsertDeclaredAsync(stoppingToken);
+        // authdb is the record of revoked clients; Redis may have lost its copy (a flush, a restore).
+        foreach (var client in await clients.ListRevokedAsync(stoppingToken))
+        {
+            await revocations.RevokeAsync(ServerClients.Subject(client.Id), until: null);
+        }
+
         passwords.Warm();
         clientSecrets.Warm();
 
