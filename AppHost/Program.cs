@@ -30,7 +30,8 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__KeyEncryptionKeySource", keyEncryptionKey.DescribeSource())
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WithServerApiSection(ServerApiSettings.Clients)
-    .WithSigningKeyRotationCommand(operatorKey);
+    .WithSigningKeyRotationCommand(operatorKey)
+    .WithServerClientCommands(operatorKey);
 
 // Direct, not behind Aspire's proxy: a stopped MessageService refuses connections at once (the Gateway answers 503)
 // instead of the proxy holding them open until they time out.

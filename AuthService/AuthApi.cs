@@ -3,14 +3,13 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Clients;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
 
 namespace RealtimeAspire.AuthService;
 
 public sealed record RegisterRequest(string? Username, string? Password);
-
-public sealed record TokenRequest(string? Username, string? Password);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -28,7 +27,8 @@ public static partial class AuthApi
         var group = app.MapGroup("/api/auth").AddEndpointFilter<NotReadyFilter>();
 
         group.MapPost("/register", RegisterAsync);
-        group.MapPost("/token", IssueTokenAsync);
+        // One endpoint for both grants; TokenRequest binds a JSON or a form body itself.
+        group.MapPost("/token", IssueTokenAsync).Accepts<TokenRequest>("application/json", TokenRequest.FormContentType);
         group.MapPost("/refresh", RefreshAsync);
         group.MapGet("/.well-known/jwks.json", GetJsonWebKeySetAsync);
 
@@ -85,9 +85,28 @@ public static partial class AuthApi
         return TypedResults.Created((string?)null, new UserResponse(user.Id.ToString(), user.Username));
     }
 
-    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
+    /// <summary>A user's login (v1: JSON without grant_type, or grant_type=password) or a client-credentials grant.</summary>
+    public static async Task<Results<Ok<TokenResponse>, Ok<ClientTokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
+        TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, ClientSecrets secrets, LoginThrottle throttle,
+        SubjectRevocations revocations, AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        switch (request.GrantType)
+        {
+            case TokenRequest.ClientCredentialsGrant:
+                return await ClientCredentialsGrant.IssueAsync(request, context, db, secrets, accessTokens, metrics,
+                    loggers.CreateLogger(typeof(ClientCredentialsGrant)), cancellationToken);
+            case null or TokenRequest.PasswordGrant:
+                return await LoginAsync(request, context, db, passwords, throttle, revocations, accessTokens, refreshTokens, metrics, loggers, cancellationToken);
+            default:
+                return ClientCredentialsGrant.Error(StatusCodes.Status400BadRequest, ClientCredentialsGrant.UnsupportedGrantType,
+                    "grant_type must be client_credentials or password.");
+        }
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, Ok<ClientTokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, LoginThrottle throttle,
-        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        SubjectRevocations revocations, AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (request.Username is null || request.Password is null)
         {
@@ -116,6 +135,12 @@ public static partial class AuthApi
         }
 
         await throttle.SucceededAsync(attempt);
+        if (await revocations.IsRevokedAsync(user.Id.ToString()))
+        {
+            metrics.Login("blocked");
+            return Blocked();
+        }
+
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = passwords.Hash(user, request.Password);
@@ -130,11 +155,19 @@ public static partial class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, AuthMetrics metrics, CancellationToken cancellationToken)
+        RefreshRequest request, RefreshTokenStore refreshTokens, SubjectRevocations revocations, AccessTokenIssuer accessTokens,
+        AuthMetrics metrics, CancellationToken cancellationToken)
     {
         if (request.RefreshToken is null)
         {
             return InvalidRequest(new() { ["refreshToken"] = ["A refresh token is required."] });
+        }
+
+        // Checked before the exchange, so a blocked user's token is not spent and works again once unblocked.
+        if (await refreshTokens.OwnerOfAsync(request.RefreshToken, cancellationToken) is { } owner && await revocations.IsRevokedAsync(owner.ToString()))
+        {
+            metrics.RefreshRejected();
+            return Blocked();
         }
 
         var exchanged = await refreshTokens.ExchangeAsync(request.RefreshToken, cancellationToken);
@@ -158,6 +191,10 @@ public static partial class AuthApi
 
     private static async Task<TokenResponse> TokenPairAsync(User user, string refreshToken, AccessTokenIssuer accessTokens, CancellationToken cancellationToken) =>
         new(await accessTokens.IssueAsync(user, cancellationToken), "Bearer", (int)accessTokens.Lifetime.TotalSeconds, refreshToken);
+
+    private static ProblemHttpResult Blocked() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "User blocked",
+            detail: "This account is blocked by the application.");
 
     private static ProblemHttpResult UsernameTaken() =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Username taken", detail: "That username is already registered.");

@@ -48,11 +48,21 @@ public static partial class AuthInternalApi
         return TypedResults.Ok(new SigningKeyRotated(keyId));
     }
 
-    private static bool IsOperator(string presented, string? expected) =>
+    internal static bool IsOperator(string presented, string? expected) =>
         !string.IsNullOrEmpty(expected)
         && CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     [LoggerMessage(LogLevel.Warning, "Signing key rotated: {KeyId} now signs")]
     private static partial void LogRotated(ILogger logger, string keyId);
+}
+
+/// <summary>Lets a request through only with the operator key in <c>X-Operator-Key</c> (403 otherwise, or when none is set).</summary>
+public sealed class OperatorKeyFilter(IOptions<AuthOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        AuthInternalApi.IsOperator(context.HttpContext.Request.Headers[InternalApi.OperatorKeyHeader].ToString(), options.Value.OperatorKey)
+            ? await next(context)
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: $"This needs the operator key in {InternalApi.OperatorKeyHeader}.");
 }

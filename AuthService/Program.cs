@@ -8,5 +8,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapAuthApi();
 app.MapAuthInternalApi();
+app.MapClientsInternalApi();
+app.MapServerUsersApi();
 
 app.Run();

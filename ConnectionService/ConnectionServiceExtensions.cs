@@ -78,6 +78,7 @@ public static class ConnectionServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<MentionNotifier>());
         services.AddHostedService<ConnectionSweeper>();
         services.AddHostedService<ControlListener>();
+        services.AddHostedService<BlockedUserCloser>();
         services.AddHostedService<ReplicaTelemetry>();
         // Its stop waits until the drain that began with ApplicationStopping has closed every connection.
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionDrainer>());

@@ -87,6 +87,19 @@ public static class RedisSchema
     public static string LoginFailuresOfAddress(string address) => $"rt:auth:login:address:{address}";
 
     /// <summary>
+    /// Subjects whose access tokens are refused before they expire: a hash of <c>sub</c> (a blocked user's id, a revoked
+    /// client's <c>client:&lt;id&gt;</c>) to when the refusal ends, in Unix milliseconds (<c>0</c>: never). Owner:
+    /// AuthService; shared: every service's JWT path (ServiceDefaults' RevokedSubjects) reads it.
+    /// </summary>
+    public const string RevokedSubjects = "rt:auth:revoked";
+
+    /// <summary>
+    /// A change of <see cref="RevokedSubjects"/>; the payload is the subject. Owner: AuthService publishes; shared: every
+    /// service's JWT path subscribes and re-reads that subject's field.
+    /// </summary>
+    public const string RevokedSubjectsChannel = "rt:auth:revoked:changes";
+
+    /// <summary>
     /// Every live event of a room. Owner: ConnectionService (publishes and subscribes) only. It carries the room's hash
     /// tag: on a Redis Cluster it is a sharded channel in the slot of the room's keys, published by the room's scripts.
     /// </summary>

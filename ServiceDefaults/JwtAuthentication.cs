@@ -1,10 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using RealtimeAspire.Contracts;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,8 +17,11 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class JwtAuthenticationExtensions
 {
-    /// <summary>Paths whose clients cannot set headers (browser WebSockets, SignalR), so they may send <c>access_token</c> in the query string.</summary>
-    private static readonly PathString[] QueryStringTokenPaths = ["/ws", "/hub"];
+    /// <summary>
+    /// Where users open connections: their clients cannot set headers (browser WebSockets, SignalR), so they may send
+    /// <c>access_token</c> in the query string; server clients may not connect there.
+    /// </summary>
+    private static readonly PathString[] ConnectionPaths = ["/ws", "/hub"];
 
     public static TBuilder AddJwtAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -27,13 +32,19 @@ public static class JwtAuthenticationExtensions
         services.AddHttpClient(JwksSigningKeys.HttpClientName);
         services.TryAddSingleton<JwksSigningKeys>();
         services.TryAddSingleton<IAccessTokenValidator, JwtAccessTokenValidator>();
+        services.TryAddSingleton<RevokedSubjects>();
+        services.AddHostedService<RevokedSubjectsListener>();
         services.AddProblemDetails();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwksSigningKeys, IOptions<JwtAuthenticationOptions>>((bearer, keys, settings) =>
                 ConfigureBearer(bearer, keys, settings.Value));
-        services.AddAuthorization();
+        // A plain RequireAuthorization() (the user API, the hub) is for users; server clients pass only RequireScope.
+        services.AddAuthorizationBuilder().SetDefaultPolicy(new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => !ServerClients.IsClient(context.User.FindFirst(AccessTokenClaims.UserId)?.Value))
+            .Build());
 
         return builder;
     }
@@ -70,6 +81,21 @@ public static class JwtAuthenticationExtensions
                     await keys.EnsureKeysForAsync(context.Token, context.HttpContext.RequestAborted);
                 }
             },
+            OnTokenValidated = context =>
+            {
+                var subject = context.Principal?.FindFirst(AccessTokenClaims.UserId)?.Value;
+                if (context.HttpContext.RequestServices.GetRequiredService<RevokedSubjects>().IsRevoked(subject))
+                {
+                    context.Fail("The token's subject is blocked or revoked.");
+                }
+                else if (IsConnectionPath(context.Request) && ServerClients.IsClient(subject))
+                {
+                    // Refused where connections open like an invalid token (401; a /ws auth frame closes 4401).
+                    context.Fail("Server client tokens cannot open connections.");
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
@@ -99,16 +125,17 @@ public static class JwtAuthenticationExtensions
                 : null;
         }
 
-        return QueryStringTokenPaths.Any(path => request.Path.StartsWithSegments(path))
-            ? NullIfEmpty(request.Query["access_token"].ToString())
-            : null;
+        return IsConnectionPath(request) ? NullIfEmpty(request.Query["access_token"].ToString()) : null;
     }
+
+    private static bool IsConnectionPath(HttpRequest request) => ConnectionPaths.Any(path => request.Path.StartsWithSegments(path));
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }
 
 /// <summary>Validates a raw token with the JWT bearer scheme's own handlers and parameters.</summary>
-internal sealed class JwtAccessTokenValidator(IOptionsMonitor<JwtBearerOptions> bearerOptions, JwksSigningKeys keys) : IAccessTokenValidator
+internal sealed class JwtAccessTokenValidator(
+    IOptionsMonitor<JwtBearerOptions> bearerOptions, JwksSigningKeys keys, RevokedSubjects revoked) : IAccessTokenValidator
 {
     private const string InvalidToken = "The access token is invalid.";
 
@@ -139,7 +166,13 @@ internal sealed class JwtAccessTokenValidator(IOptionsMonitor<JwtBearerOptions> 
                 result?.Exception is SecurityTokenExpiredException ? "The access token has expired." : InvalidToken);
         }
 
+        var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+        if (revoked.IsRevoked(principal.FindFirst(AccessTokenClaims.UserId)?.Value))
+        {
+            return AccessTokenValidation.Revoked();
+        }
+
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(result.SecurityToken.ValidTo, DateTimeKind.Utc));
-        return AccessTokenValidation.Valid(new ClaimsPrincipal(result.ClaimsIdentity), expiresAt);
+        return AccessTokenValidation.Valid(principal, expiresAt);
     }
 }

@@ -35,4 +35,7 @@ public sealed class JwtAuthenticationOptions
 
     /// <summary>How long one fetch of the key set may take.</summary>
     public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the revoked subjects are reloaded whole, for a change message missed while Redis was away.</summary>
+    public TimeSpan RevocationReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,18 +1,21 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Clients;
 using RealtimeAspire.AuthService.Tokens;
 
 namespace RealtimeAspire.AuthService.Data;
 
 /// <summary>
 /// Applies authdb's migrations (inside the execution strategy, so a database still starting is retried) and
-/// makes sure a signing key exists. Until it has finished, the service reports unhealthy and its API answers 503;
+/// makes sure a signing key exists and the declared server clients are in authdb. Until it has finished, the service reports unhealthy and its API answers 503;
 /// if it fails, the host stops.
 /// </summary>
 public sealed partial class AuthDatabaseInitializer(
     IServiceScopeFactory scopeFactory,
     Passwords passwords,
+    ClientSecrets clientSecrets,
+    SubjectRevocations revocations,
     ILogger<AuthDatabaseInitializer> logger) : BackgroundService, IHealthCheck
 {
     private volatile bool _ready;
@@ -27,7 +30,16 @@ public sealed partial class AuthDatabaseInitializer(
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(() => db.Database.MigrateAsync(stoppingToken));
         await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().EnsureSigningKeyAsync(stoppingToken);
+        var clients = scope.ServiceProvider.GetRequiredService<ClientStore>();
+        await clients.UpsertDeclaredAsync(stoppingToken);
+        // authdb is the record of revoked clients; Redis may have lost its copy (a flush, a restore).
+        foreach (var client in await clients.ListRevokedAsync(stoppingToken))
+        {
+            await revocations.RevokeAsync(ServerClients.Subject(client.Id), until: null);
+        }
+
         passwords.Warm();
+        clientSecrets.Warm();
 
         _ready = true;
         LogReady(logger);

@@ -38,6 +38,14 @@ public sealed partial class RefreshTokenStore(
     }
 
     /// <summary>Spends <paramref name="token"/> and returns its user and the next token of its family, or null when it is refused.</summary>
+    /// <summary>The user a refresh token belongs to, whatever its state; null if unknown.</summary>
+    public async Task<Guid?> OwnerOfAsync(string token, CancellationToken cancellationToken)
+    {
+        var hash = Hash(token);
+        return await db.RefreshTokens.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => (Guid?)t.UserId)
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<(User User, string NextToken)?> ExchangeAsync(string token, CancellationToken cancellationToken)
     {
         if (token.Length is 0 or > MaxTokenLength)

@@ -22,9 +22,21 @@ public sealed partial class ConnectionAuthenticator(
         var validation = await validator.ValidateAsync(token, cancellationToken);
         var userId = validation.Principal?.FindFirst(AccessTokenClaims.UserId)?.Value;
         var username = validation.Principal?.FindFirst(AccessTokenClaims.Username)?.Value;
+        if (validation.IsRevoked)
+        {
+            Fail(connection, validation.Error!, CloseCodes.Blocked);
+            return;
+        }
+
         if (!validation.IsValid || string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(username))
         {
             Fail(connection, validation.Error ?? "The token names no user.");
+            return;
+        }
+
+        if (ServerClients.IsClient(userId))
+        {
+            Fail(connection, "A server client's token cannot open a connection.");
             return;
         }
 
@@ -56,11 +68,11 @@ public sealed partial class ConnectionAuthenticator(
         }
     }
 
-    private void Fail(RealtimeConnection connection, string message)
+    private void Fail(RealtimeConnection connection, string message, int code = CloseCodes.AuthenticationFailed)
     {
         LogFailed(logger, message);
         connection.TrySend(Frames.AuthFailed(message));
-        connection.RequestClose(CloseCodes.AuthenticationFailed, "authentication failed");
+        connection.RequestClose(code, code == CloseCodes.Blocked ? "blocked" : "authentication failed");
     }
 
     [LoggerMessage(LogLevel.Debug, "Connection authenticated as user {AuthenticatedUserId}")]

@@ -77,7 +77,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
 
         // "Stop" codes end the client for good; the others (drain, expired token, slow consumer) ask a
         // reconnecting client to come back, as the WebSocket close codes do.
-        if (code is CloseCodes.Replaced or CloseCodes.Normal
+        if (code is CloseCodes.Replaced or CloseCodes.Blocked or CloseCodes.Normal
             || caller.Features.Get<IConnectionLifetimeNotificationFeature>() is not { } lifetime)
         {
             caller.Abort();
