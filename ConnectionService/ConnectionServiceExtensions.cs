@@ -61,6 +61,8 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<RoomService>();
         services.AddSingleton<MentionNotifier>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<ServerPublisher>();
+        services.AddSingleton<UserEventSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<ConnectionLifecycle>();

@@ -113,22 +113,30 @@ public sealed class ClientFrameParser(int maxContentLength)
             return room;
         }
 
-        if (frame.Content.Length == 0)
+        return CheckContent(frame.Content) is { } problem
+            ? ParseResult.Failure(problem.Code, problem.Message, frame.Id)
+            : ParseResult.Success(frame);
+    }
+
+    /// <summary>The error code and message for a message's content that may not be sent, or null; the server API checks the same.</summary>
+    public (string Code, string Message)? CheckContent(string content)
+    {
+        if (content.Length == 0)
         {
-            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not be empty.", frame.Id);
+            return (ErrorCodes.InvalidMessage, "\"content\" must not be empty.");
         }
 
         // PostgreSQL text cannot store U+0000: refused here, so what is delivered is exactly what history returns.
-        if (frame.Content.Contains('\0'))
+        if (content.Contains('\0'))
         {
-            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.", frame.Id);
+            return (ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.");
         }
 
         // Characters are Unicode code points: an emoji counts once, not as two UTF-16 halves.
-        var length = frame.Content.Length <= maxContentLength ? frame.Content.Length : CountCodePoints(frame.Content);
+        var length = content.Length <= maxContentLength ? content.Length : CountCodePoints(content);
         return length > maxContentLength
-            ? ParseResult.Failure(ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.", frame.Id)
-            : ParseResult.Success(frame);
+            ? (ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.")
+            : null;
     }
 
     private static ParseResult ValidateRoom(ClientFrame frame)
