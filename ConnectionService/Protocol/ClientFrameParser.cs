@@ -113,30 +113,22 @@ public sealed class ClientFrameParser(int maxContentLength)
             return room;
         }
 
-        return CheckContent(frame.Content) is { } problem
-            ? ParseResult.Failure(problem.Code, problem.Message, frame.Id)
-            : ParseResult.Success(frame);
-    }
-
-    /// <summary>The error code and message for a message's content that may not be sent, or null; the server API checks the same.</summary>
-    public (string Code, string Message)? CheckContent(string content)
-    {
-        if (content.Length == 0)
+        if (frame.Content.Length == 0)
         {
-            return (ErrorCodes.InvalidMessage, "\"content\" must not be empty.");
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not be empty.", frame.Id);
         }
 
         // PostgreSQL text cannot store U+0000: refused here, so what is delivered is exactly what history returns.
-        if (content.Contains('\0'))
+        if (frame.Content.Contains('\0'))
         {
-            return (ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.");
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.", frame.Id);
         }
 
         // Characters are Unicode code points: an emoji counts once, not as two UTF-16 halves.
-        var length = content.Length <= maxContentLength ? content.Length : CountCodePoints(content);
+        var length = frame.Content.Length <= maxContentLength ? frame.Content.Length : CountCodePoints(frame.Content);
         return length > maxContentLength
-            ? (ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.")
-            : null;
+            ? ParseResult.Failure(ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.", frame.Id)
+            : ParseResult.Success(frame);
     }
 
     private static ParseResult ValidateRoom(ClientFrame frame)

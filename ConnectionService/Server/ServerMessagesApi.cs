@@ -26,12 +26,7 @@ public static class ServerMessagesApi
         string room, ServerMessageRequest request, ClaimsPrincipal user, ServerPublisher publisher, ClientFrameParser parser,
         CancellationToken cancellationToken)
     {
-        if (!RoomIds.IsValid(room))
-        {
-            return ServerProblems.InvalidRoom();
-        }
-
-        if (CheckMessage(request.Content, request.IdempotencyKey, parser) is { } problem)
+        if (CheckMessage(room, request.Content, request.IdempotencyKey, parser) is { } problem)
         {
             return problem;
         }
@@ -61,7 +56,7 @@ public static class ServerMessagesApi
             return ServerProblems.Invalid("rooms", "A room is named once.");
         }
 
-        if (CheckMessage(request.Content, request.IdempotencyKey, parser) is { } problem)
+        if (CheckMessage(rooms[0], request.Content, request.IdempotencyKey, parser) is { } problem)
         {
             return problem;
         }
@@ -73,20 +68,17 @@ public static class ServerMessagesApi
         return TypedResults.Ok(new BroadcastResponse([.. published.Select(m => new BroadcastResult(m.Room, m.MessageId, m.Seq))]));
     }
 
-    private static ValidationProblem? CheckMessage(string? content, string? idempotencyKey, ClientFrameParser parser)
+    /// <summary>The checks of a user's <c>message</c> frame (the parser's), with the idempotency key as its id.</summary>
+    private static ValidationProblem? CheckMessage(string room, string? content, string? idempotencyKey, ClientFrameParser parser)
     {
-        if (content is null)
+        if (idempotencyKey is { Length: > ClientFrameParser.MaxClientIdLength })
         {
-            return ServerProblems.Invalid("content", "A message needs a string \"content\".");
+            return ServerProblems.Invalid("idempotencyKey", $"An idempotency key is at most {ClientFrameParser.MaxClientIdLength} characters.");
         }
 
-        if (parser.CheckContent(content) is { } problem)
-        {
-            return ServerProblems.Invalid("content", problem.Message, problem.Code);
-        }
-
-        return idempotencyKey is { Length: > ClientFrameParser.MaxClientIdLength }
-            ? ServerProblems.Invalid("idempotencyKey", $"An idempotency key is at most {ClientFrameParser.MaxClientIdLength} characters.")
+        var checkedFrame = parser.Check(new ClientFrame(ClientFrameType.Message) { Room = room, Content = content });
+        return checkedFrame.ErrorCode is { } code
+            ? ServerProblems.Invalid(code == ErrorCodes.InvalidRoom ? "room" : "content", checkedFrame.ErrorMessage!, code)
             : null;
     }
 

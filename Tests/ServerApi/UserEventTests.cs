@@ -16,7 +16,7 @@ public class UserEventTests(ServerApiAppFixture fixture)
     {
         using var http = fixture.CreateGatewayClient();
         var user = await RealtimeTestClient.CreateUserAsync(http, "evt");
-        var other = await RealtimeTestClient.CreateUserAsync(http, "evt-other");
+        var other = await RealtimeTestClient.CreateUserAsync(http, "bystander");
         await using var ws = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, user);
         await using var hub = await SignalRTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, user, replica => replica != ws.ReplicaId);
         await using var ws2 = await RealtimeTestKit.ConnectOnReplicaAsync(fixture.GatewayUri, user, replica => replica == hub.ReplicaId);
