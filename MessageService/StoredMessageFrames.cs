@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 
@@ -13,5 +14,6 @@ public static class StoredMessageFrames
         message.UserId,
         message.Username,
         message.Content,
-        message.Timestamp);
+        message.Timestamp,
+        message.Data is null ? null : JsonElement.Parse(message.Data));
 }

@@ -27,6 +27,13 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
     public Task<RawJsonFrame?> Send(string room, string content, string? id) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });
 
+    /// <summary>
+    /// <see cref="Send"/> with structured <c>data</c> (protocol.md §5): one object argument, because SignalR matches
+    /// a call by name and argument count and a client has no optional arguments.
+    /// </summary>
+    public Task<RawJsonFrame?> SendMessage(string room, HubMessage? message) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = message?.Content, Data = message?.Data, Id = message?.Id });
+
     /// <summary>Answers null, or an <c>error</c>.</summary>
     public Task<RawJsonFrame?> Typing(string room) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Typing) { Room = room });

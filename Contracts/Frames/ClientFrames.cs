@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RealtimeAspire.Contracts.Frames;
@@ -28,11 +29,19 @@ public sealed record LeaveRequest(string Room) : IClientFrame
     public string Type => FrameTypes.Leave;
 }
 
-/// <summary>A client's <c>message</c>; <see cref="Id"/> is its own id, echoed in the ack and deduplicated.</summary>
-public sealed record MessageRequest(string Room, string Content, string? Id = null) : IClientFrame
+/// <summary>
+/// A client's <c>message</c>: <see cref="Content"/>, <see cref="Data"/> (a JSON object) or both; <see cref="Id"/> is
+/// its own id, echoed in the ack and deduplicated.
+/// </summary>
+public sealed record MessageRequest(string Room, string? Content, string? Id = null, JsonElement? Data = null) : IClientFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
+
+    public bool Equals(MessageRequest? other) =>
+        other is not null && (Room, Content, Id) == (other.Room, other.Content, other.Id) && StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Room, Content, Id);
 }
 
 public sealed record TypingRequest(string Room) : IClientFrame

@@ -13,7 +13,11 @@ public sealed class StoredMessage
 
     public required string Username { get; init; }
 
-    public required string Content { get; init; }
+    /// <summary>The text; null for a message that carries only <see cref="Data"/>.</summary>
+    public string? Content { get; init; }
+
+    /// <summary>The message's <c>data</c> object as JSON (a jsonb column), or null.</summary>
+    public string? Data { get; init; }
 
     public required DateTimeOffset Timestamp { get; init; }
 }

@@ -36,7 +36,8 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
 
         // The codec reads leniently; what PostgreSQL stores must have every field.
         if (decoded is not MessageFrame frame
-            || frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null, Content: not null }
+            || frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null }
+            || frame is { Content: null, Data: null }
             || !RoomIds.IsValid(frame.Room)
             || frame.Seq <= 0
             || !Guid.TryParse(frame.MessageId, out var messageId)
@@ -53,10 +54,15 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             UserId = WithoutNul(frame.UserId),
             Username = WithoutNul(frame.Username),
             // PostgreSQL text cannot hold U+0000; the replacement character keeps the rest of the message.
-            Content = WithoutNul(frame.Content),
+            Content = frame.Content is null ? null : WithoutNul(frame.Content),
+            Data = StoredData(frame),
             Timestamp = frame.Timestamp,
         };
     }
+
+    /// <summary>The data as jsonb takes it; data it cannot hold (ConnectionService refuses such) is dropped, not the message.</summary>
+    private static string? StoredData(MessageFrame frame) =>
+        frame.Data is { ValueKind: JsonValueKind.Object } data && StructuredData.Unstorable(data) is null ? data.GetRawText() : null;
 
     private static string WithoutNul(string value) => value.Replace('\0', '\uFFFD');
 }

@@ -29,11 +29,13 @@ public sealed class MessageStore(MessagesDbContext db)
         var userId = ordered.Select(m => m.UserId).ToArray();
         var username = ordered.Select(m => m.Username).ToArray();
         var content = ordered.Select(m => m.Content).ToArray();
+        var data = ordered.Select(m => m.Data).ToArray();
         var timestamp = ordered.Select(m => m.Timestamp).ToArray();
 
         return await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Timestamp")
-            SELECT * FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {timestamp})
+            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Data", "Timestamp")
+            SELECT r, s, m, u, n, c, d::jsonb, t FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {data}, {timestamp})
+                AS batch(r, s, m, u, n, c, d, t)
             ON CONFLICT ("Room", "Seq") DO NOTHING
             """, cancellationToken);
     }

@@ -77,8 +77,10 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                         .HasColumnType("bigint");
 
                     b.Property<string>("Content")
-                        .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("jsonb");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
