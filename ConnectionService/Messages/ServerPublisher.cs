@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.Contracts.Frames;
 
@@ -17,8 +18,8 @@ public sealed record PublishedMessage(string Room, string MessageId, long Seq);
 /// </summary>
 public sealed class ServerPublisher(MessageAppender store, UserLimits limits, MentionNotifier mentions, RealtimeMetrics metrics)
 {
-    public async Task<PublishedMessage> PublishAsync(ServerSender sender, string room, string content, string? idempotencyKey,
-        CancellationToken cancellationToken)
+    public async Task<PublishedMessage> PublishAsync(ServerSender sender, string room, string? content, JsonElement? data,
+        string? idempotencyKey, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = RealtimeMetrics.ActivitySource.StartActivity(ActivityKind.Producer, name: "server publish");
@@ -26,11 +27,11 @@ public sealed class ServerPublisher(MessageAppender store, UserLimits limits, Me
         // The resend record is keyed by partition, sender and id: the room in the id keeps a key to one room ('|' is in no room id).
         var resendId = idempotencyKey is null ? null : $"{room}|{idempotencyKey}";
         var appended = await store.AppendAsync(
-            new OutgoingMessage(room, sender.UserId, sender.Username, content, resendId, MessageSender.TraceParent(activity)),
+            new OutgoingMessage(room, sender.UserId, sender.Username, content, data, resendId, MessageSender.TraceParent(activity)),
             limits.ServerCharge(sender.UserId), cancellationToken);
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(started), published: appended.Frame is not null);
 
-        if (appended.Frame is not null)
+        if (appended.Frame is not null && content is not null)
         {
             mentions.Notify(room, sender.Username, content, appended.Frame);
         }

@@ -5,11 +5,11 @@ using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Server;
 
-public sealed record ServerMessageRequest(string? Content, string? IdempotencyKey);
+public sealed record ServerMessageRequest(string? Content, JsonElement? Data, string? IdempotencyKey);
 
 public sealed record ServerMessageResponse(string MessageId, long Seq);
 
-public sealed record BroadcastRequest(string[]? Rooms, string? Content, string? IdempotencyKey);
+public sealed record BroadcastRequest(string[]? Rooms, string? Content, JsonElement? Data, string? IdempotencyKey);
 
 public sealed record BroadcastResult(string Room, string MessageId, long Seq);
 

@@ -3,15 +3,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.Contracts;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Server;
 
 /// <summary>The server API's events for one user (protocol.md §6, scope <c>users:notify</c>): live only, never stored.</summary>
 public static class ServerEventsApi
 {
-    /// <summary>protocol.md §5's limit on <c>data</c>, serialized.</summary>
-    public const int MaxDataBytes = 16 * 1024;
-
     public const int MaxUserIdLength = 128;
 
     public static RouteGroupBuilder MapServerEventsApi(this IEndpointRouteBuilder app)
@@ -34,9 +32,9 @@ public static class ServerEventsApi
             return ServerProblems.Invalid("data", "\"data\" is a JSON object.");
         }
 
-        if (System.Text.Encoding.UTF8.GetByteCount(data.GetRawText()) > MaxDataBytes)
+        if (System.Text.Encoding.UTF8.GetByteCount(data.GetRawText()) > StructuredData.DefaultMaxBytes)
         {
-            return ServerProblems.Invalid("data", $"\"data\" is at most {MaxDataBytes} bytes serialized.", ErrorCodes.DataTooLarge);
+            return ServerProblems.Invalid("data", $"\"data\" is at most {StructuredData.DefaultMaxBytes} bytes serialized.", ErrorCodes.DataTooLarge);
         }
 
         var connections = await events.SendAsync(ServerCallers.From(user), userId, data);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
@@ -26,12 +27,13 @@ public static class ServerMessagesApi
         string room, ServerMessageRequest request, ClaimsPrincipal user, ServerPublisher publisher, ClientFrameParser parser,
         CancellationToken cancellationToken)
     {
-        if (CheckMessage(room, request.Content, request.IdempotencyKey, parser) is { } problem)
+        var data = Present(request.Data);
+        if (CheckMessage(room, request.Content, data, request.IdempotencyKey, parser) is { } problem)
         {
             return problem;
         }
 
-        var published = await publisher.PublishAsync(ServerCallers.From(user), room, request.Content!, IdempotencyKey(request.IdempotencyKey), cancellationToken);
+        var published = await publisher.PublishAsync(ServerCallers.From(user), room, request.Content, data, IdempotencyKey(request.IdempotencyKey), cancellationToken);
         return TypedResults.Created((string?)null, new ServerMessageResponse(published.MessageId, published.Seq));
     }
 
@@ -56,7 +58,8 @@ public static class ServerMessagesApi
             return ServerProblems.Invalid("rooms", "A room is named once.");
         }
 
-        if (CheckMessage(rooms[0], request.Content, request.IdempotencyKey, parser) is { } problem)
+        var data = Present(request.Data);
+        if (CheckMessage(rooms[0], request.Content, data, request.IdempotencyKey, parser) is { } problem)
         {
             return problem;
         }
@@ -64,23 +67,31 @@ public static class ServerMessagesApi
         var sender = ServerCallers.From(user);
         var key = IdempotencyKey(request.IdempotencyKey);
         // Pipelined over the one Redis connection: the rooms' scripts run independently, each atomic.
-        var published = await Task.WhenAll(rooms.Select(room => publisher.PublishAsync(sender, room, request.Content!, key, cancellationToken)));
+        var published = await Task.WhenAll(rooms.Select(room => publisher.PublishAsync(sender, room, request.Content, data, key, cancellationToken)));
         return TypedResults.Ok(new BroadcastResponse([.. published.Select(m => new BroadcastResult(m.Room, m.MessageId, m.Seq))]));
     }
 
     /// <summary>The checks of a user's <c>message</c> frame (the parser's), with the idempotency key as its id.</summary>
-    private static ValidationProblem? CheckMessage(string room, string? content, string? idempotencyKey, ClientFrameParser parser)
+    private static ValidationProblem? CheckMessage(string room, string? content, JsonElement? data, string? idempotencyKey, ClientFrameParser parser)
     {
         if (idempotencyKey is { Length: > ClientFrameParser.MaxClientIdLength })
         {
             return ServerProblems.Invalid("idempotencyKey", $"An idempotency key is at most {ClientFrameParser.MaxClientIdLength} characters.");
         }
 
-        var checkedFrame = parser.Check(new ClientFrame(ClientFrameType.Message) { Room = room, Content = content });
-        return checkedFrame.ErrorCode is { } code
-            ? ServerProblems.Invalid(code == ErrorCodes.InvalidRoom ? "room" : "content", checkedFrame.ErrorMessage!, code)
-            : null;
+        var checkedFrame = parser.Check(new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Data = data });
+        return checkedFrame.ErrorCode is { } code ? ServerProblems.Invalid(FieldOf(code), checkedFrame.ErrorMessage!, code) : null;
     }
+
+    private static string FieldOf(string code) => code switch
+    {
+        ErrorCodes.InvalidRoom => "room",
+        ErrorCodes.DataTooLarge => "data",
+        _ => "content",
+    };
+
+    /// <summary>A <c>"data": null</c> is no data, as in a frame.</summary>
+    private static JsonElement? Present(JsonElement? data) => data is { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } ? null : data;
 
     /// <summary>An empty key is no key, as an empty client id is.</summary>
     private static string? IdempotencyKey(string? key) => string.IsNullOrEmpty(key) ? null : key;

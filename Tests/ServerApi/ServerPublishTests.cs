@@ -37,6 +37,31 @@ public class ServerPublishTests(ServerApiAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_message_carries_data_live_and_in_history_and_needs_content_or_data()
+    {
+        using var http = fixture.CreateGatewayClient();
+        var user = await RealtimeTestClient.CreateUserAsync(http, "data");
+        var room = RealtimeTestKit.NewRoom("server-data");
+        await using var client = await RealtimeTestClient.ConnectAuthenticatedAsync(fixture.GatewayUri, user);
+        await client.JoinAsync(room);
+        using var backend = fixture.CreateServerClient(await fixture.BackendTokenAsync(ServerScopes.RoomsPublish, ServerScopes.RoomsRead));
+
+        var (status, answer) = await PostAsync(backend, $"/api/server/rooms/{room}/messages", new { data = new { symbol = "EURUSD", bid = 1.0841 } });
+        var live = await client.WaitForAsync("message", frame => frame.Str("room") == room);
+        var empty = await PostAsync(backend, $"/api/server/rooms/{room}/messages", new { idempotencyKey = "nothing" });
+        var tooLarge = await PostAsync(backend, $"/api/server/rooms/{room}/messages", new { data = new { blob = new string('x', 16 * 1024) } });
+        var history = await HistoryAsync(backend, room);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(answer.Str("messageId"), live.Str("messageId"));
+        Assert.False(live.TryGetProperty("content", out _));
+        Assert.Equal("""{"symbol":"EURUSD","bid":1.0841}""", live.GetProperty("data").GetRawText());
+        Assert.Equal((HttpStatusCode.BadRequest, ErrorCodes.InvalidMessage), (empty.Status, empty.Body.Str("code")));
+        Assert.Equal((HttpStatusCode.BadRequest, ErrorCodes.DataTooLarge), (tooLarge.Status, tooLarge.Body.Str("code")));
+        Assert.Equal(live.GetProperty("data").GetRawText(), Assert.Single(history).GetProperty("data").GetRawText());
+    }
+
+    [Fact]
     public async Task A_resent_idempotency_key_gets_the_first_answer_and_the_message_is_stored_once()
     {
         var room = RealtimeTestKit.NewRoom("server-idem");
