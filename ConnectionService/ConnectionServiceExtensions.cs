@@ -68,6 +68,8 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MentionNotifier>();
         services.AddPublishHook();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<ServerPublisher>();
+        services.AddSingleton<UserEventSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<ConnectionLifecycle>();

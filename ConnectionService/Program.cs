@@ -1,4 +1,5 @@
 using RealtimeAspire.ConnectionService.Hubs;
+using RealtimeAspire.ConnectionService.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,5 +13,7 @@ app.MapRealtimeApi();
 // The same rooms over SignalR; the hub authenticates the connection itself (JWT, access_token for /hub).
 app.MapRealtimeHub();
 app.MapOperatorApi();
+app.MapServerMessagesApi();
+app.MapServerEventsApi();
 
 app.Run();

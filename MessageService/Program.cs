@@ -9,6 +9,7 @@ app.MapDefaultEndpoints();
 // Inside the exception handler of MapDefaultEndpoints, which would otherwise take a timed-out read for a client gone (499).
 app.UseRequestTimeouts();
 app.MapRoomsApi();
+app.MapServerRoomsApi();
 app.MapInternalRoomsApi();
 
 app.Run();

@@ -35,11 +35,15 @@ public sealed partial class MentionNotifier : BackgroundService
     public static IReadOnlyList<string> FindMentions(string content, int max) =>
         [.. MentionPattern().Matches(content).Select(match => match.Groups[1].Value.ToLowerInvariant()).Distinct().Take(max)];
 
-    public void Notify(string room, ConnectionUser sender, string content, byte[] messageFrame)
+    public void Notify(string room, ConnectionUser sender, string content, byte[] messageFrame) =>
+        Notify(room, sender.Username, content, messageFrame);
+
+    /// <summary>Queues the notifications of a message sent as <paramref name="senderUsername"/> (a user, or a server-API client).</summary>
+    public void Notify(string room, string senderUsername, string content, byte[] messageFrame)
     {
         if (content.Contains('@'))
         {
-            _queue.Writer.TryWrite(new Mention(room, sender.Username, content, messageFrame));
+            _queue.Writer.TryWrite(new Mention(room, senderUsername, content, messageFrame));
         }
     }
 

@@ -103,6 +103,7 @@ public sealed class MessageSender(
         return activity;
     }
 
-    private static string TraceParent(Activity? activity) =>
+    /// <summary>The W3C traceparent a message carries through Redis to fan-out and storage (empty without a trace).</summary>
+    internal static string TraceParent(Activity? activity) =>
         activity is { IdFormat: ActivityIdFormat.W3C } ? activity.Id ?? "" : "";
 }

@@ -47,6 +47,21 @@ public sealed class UserLimits(IConnectionMultiplexer redis, RealtimeOptions opt
             $"{now}|{connectionId}|{Interlocked.Increment(ref _rateCounter)}");
     }
 
+    /// <summary>
+    /// How a server-API client's message goes through the same script: never limited, as a backend's publishes are the
+    /// application's own (docs/protocol.md, "Server API"), and in a 1 ms window, so its rate key keeps nothing.
+    /// </summary>
+    public RateCharge ServerCharge(string clientSubject)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return new RateCharge(RedisKeys.UserRate(clientSubject), now, 1, int.MaxValue,
+            $"{now}|server|{Interlocked.Increment(ref _rateCounter)}");
+    }
+
+    /// <summary>How many live connections the user has on every replica: those whose lease has not run out.</summary>
+    public Task<long> CountConnectionsAsync(string userId) =>
+        Database.SortedSetLengthAsync(RedisKeys.UserConnections(userId), time.GetUtcNow().ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start);
+
     /// <summary>Counts one message on its own (a Redis Cluster); returns 0 when it may go, else how many milliseconds to wait.</summary>
     public async Task<long> TryConsumeMessageAsync(RateCharge charge) =>
         (long)await Database.ScriptEvaluateAsync(RedisScripts.ConsumeRate,

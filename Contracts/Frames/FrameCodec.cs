@@ -43,6 +43,7 @@ public static class FrameCodec
         FrameTypes.Presence => Decode<PresenceFrame>(utf8Json),
         FrameTypes.Pong => Decode<PongFrame>(utf8Json),
         FrameTypes.Notification => Decode<NotificationFrame>(utf8Json),
+        FrameTypes.Event => Decode<EventFrame>(utf8Json),
         FrameTypes.Error => Decode<ErrorFrame>(utf8Json),
         _ => null,
     };

@@ -17,6 +17,7 @@ namespace RealtimeAspire.Contracts.Frames;
 [JsonSerializable(typeof(PresenceFrame))]
 [JsonSerializable(typeof(PongFrame))]
 [JsonSerializable(typeof(NotificationFrame))]
+[JsonSerializable(typeof(EventFrame))]
 [JsonSerializable(typeof(ErrorFrame))]
 [JsonSerializable(typeof(AuthRequest))]
 [JsonSerializable(typeof(JoinRequest))]

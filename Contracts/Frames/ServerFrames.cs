@@ -110,6 +110,19 @@ public sealed record NotificationFrame(string Kind, MessageFrame Message) : ISer
     public string Type => FrameTypes.Notification;
 }
 
+/// <summary>
+/// An application backend's <c>event</c> for one user (protocol.md §6, <c>POST /api/server/users/{userId}/events</c>):
+/// its <see cref="Data"/> as the backend sent it, from the client <see cref="From"/> (<c>client:&lt;id&gt;</c>); never stored.
+/// </summary>
+public sealed record EventFrame(
+    System.Text.Json.JsonElement Data,
+    string From,
+    [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset Timestamp) : IServerFrame
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => FrameTypes.Event;
+}
+
 /// <summary>An <c>error</c>; <see cref="ErrorCodes"/> lists the codes.</summary>
 public sealed record ErrorFrame(string Code, string Message, string? Id = null, long? RetryAfterMs = null) : IServerFrame
 {

@@ -26,8 +26,17 @@ public static class RoomsApi
         return group;
     }
 
-    public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
+    public static Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateRoomAsync(
         CreateRoomRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        return CreateAsync(request, new RoomMemberResponse(caller.UserId, caller.Username), db, users, time, cancellationToken);
+    }
+
+    /// <summary>Creates the room with <paramref name="owner"/> as its owner and first member, or without an owner when null.</summary>
+    public static async Task<Results<Created<RoomResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateRoomRequest request, RoomMemberResponse? owner, MessagesDbContext db, UserDirectory users,
         TimeProvider time, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(request.Room))
@@ -59,12 +68,14 @@ public static class RoomsApi
             return RoomProblems.RoomExists(room);
         }
 
-        var caller = Caller.From(user);
         var now = time.GetUtcNow();
-        var created = new Room { Id = room, Visibility = visibility, OwnerId = caller.UserId, CreatedAt = now };
-        created.Members.Add(new RoomMember { RoomId = room, UserId = caller.UserId, Username = caller.Username, AddedAt = now });
+        var created = new Room { Id = room, Visibility = visibility, OwnerId = owner?.UserId, CreatedAt = now };
+        if (owner is not null)
+        {
+            created.Members.Add(new RoomMember { RoomId = room, UserId = owner.UserId, Username = owner.Username, AddedAt = now });
+        }
 
-        foreach (var username in usernames.Where(name => name != caller.Username))
+        foreach (var username in usernames.Where(name => name != owner?.Username))
         {
             if (await users.FindByNameAsync(username, cancellationToken) is not { } member)
             {
@@ -88,14 +99,19 @@ public static class RoomsApi
         }
 
         var members = created.Members.Select(m => new RoomMemberResponse(m.UserId, m.Username)).ToList();
-        return TypedResults.Created($"/api/rooms/{Uri.EscapeDataString(room)}", new RoomResponse(room, visibility.ToProtocol(), caller.UserId, members));
+        return TypedResults.Created($"/api/rooms/{Uri.EscapeDataString(room)}", new RoomResponse(room, visibility.ToProtocol(), owner?.UserId, members));
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
+    public static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddMemberAsync(
         string room, AddMemberRequest request, ClaimsPrincipal user, MessagesDbContext db, UserDirectory users,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        AddRoomMemberAsync(room, request, Caller.From(user), db, users, time, cancellationToken);
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AddRoomMemberAsync(
+        string room, AddMemberRequest request, Caller caller, MessagesDbContext db, UserDirectory users,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await FindOwnedRoomAsync(db, room, Caller.From(user), cancellationToken) is { } problem)
+        if ((await FindOwnedRoomAsync(db, room, caller, cancellationToken)).Problem is { } problem)
         {
             return problem;
         }
@@ -126,12 +142,17 @@ public static class RoomsApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
+    public static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
         string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
+        CancellationToken cancellationToken) =>
+        RemoveRoomMemberAsync(room, username, Caller.From(user), db, control, cancellationToken);
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveRoomMemberAsync(
+        string room, string username, Caller caller, MessagesDbContext db, RoomControl control,
         CancellationToken cancellationToken)
     {
-        var caller = Caller.From(user);
-        if (await FindOwnedRoomAsync(db, room, caller, cancellationToken) is { } problem)
+        var (problem, ownerId) = await FindOwnedRoomAsync(db, room, caller, cancellationToken);
+        if (problem is not null)
         {
             return problem;
         }
@@ -142,7 +163,7 @@ public static class RoomsApi
             return RoomProblems.MemberNotFound(room, username);
         }
 
-        if (member.UserId == caller.UserId)
+        if (member.UserId == ownerId)
         {
             return RoomProblems.Invalid("username", "The owner cannot be removed from the room.");
         }
@@ -163,8 +184,13 @@ public static class RoomsApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
+    public static Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
         string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
+        HistoryReader history, CancellationToken cancellationToken) =>
+        ReadMessagesAsync(room, after, before, limit, Caller.From(user), db, history, cancellationToken);
+
+    public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> ReadMessagesAsync(
+        string room, long? after, long? before, int? limit, Caller caller, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(room))
@@ -183,8 +209,7 @@ public static class RoomsApi
             return RoomProblems.Invalid(after < 0 ? "after" : "before", "Sequence numbers are not negative.");
         }
 
-        var access = await RoomAccess.CheckAsync(db, room, Caller.From(user).UserId, cancellationToken);
-        if (!access.CanRead)
+        if (!await CanReadAsync(db, room, caller, cancellationToken))
         {
             return RoomProblems.NotReadable(room);
         }
@@ -192,16 +217,19 @@ public static class RoomsApi
         return TypedResults.Ok(new MessagesPage(await history.PageAsync(room, after, before, pageSize, cancellationToken)));
     }
 
-    public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
-        string room, ClaimsPrincipal user, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken)
+    public static Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
+        string room, ClaimsPrincipal user, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken) =>
+        ReadPresenceAsync(room, Caller.From(user), db, presence, cancellationToken);
+
+    public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> ReadPresenceAsync(
+        string room, Caller caller, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(room))
         {
             return RoomProblems.InvalidRoom();
         }
 
-        var access = await RoomAccess.CheckAsync(db, room, Caller.From(user).UserId, cancellationToken);
-        if (!access.CanRead)
+        if (!await CanReadAsync(db, room, caller, cancellationToken))
         {
             return RoomProblems.NotReadable(room);
         }
@@ -209,17 +237,20 @@ public static class RoomsApi
         return TypedResults.Ok(new PresenceResponse(room, await presence.ReadAsync(room)));
     }
 
-    /// <summary>Null when the room exists and the caller owns it, else the problem to answer.</summary>
-    private static async Task<ProblemHttpResult?> FindOwnedRoomAsync(
+    private static async Task<bool> CanReadAsync(MessagesDbContext db, string room, Caller caller, CancellationToken cancellationToken) =>
+        caller.AnyRoom || (await RoomAccess.CheckAsync(db, room, caller.UserId, cancellationToken)).CanRead;
+
+    /// <summary>The room's owner when it exists and the caller may change its members, else the problem to answer.</summary>
+    private static async Task<(ProblemHttpResult? Problem, string? OwnerId)> FindOwnedRoomAsync(
         MessagesDbContext db, string room, Caller caller, CancellationToken cancellationToken)
     {
         var owner = await db.Rooms.Where(r => r.Id == room).Select(r => new { r.OwnerId }).FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
-            return RoomProblems.RoomNotFound(room);
+            return (RoomProblems.RoomNotFound(room), null);
         }
 
         // A public room that came into being on first join (or first message) has no owner.
-        return owner.OwnerId == caller.UserId ? null : RoomProblems.NotOwner(room);
+        return (owner.OwnerId == caller.UserId || caller.AnyRoom ? null : RoomProblems.NotOwner(room), owner.OwnerId);
     }
 }
