@@ -1,3 +1,5 @@
+using RealtimeAspire.MessageService.Webhooks;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,5 +12,6 @@ app.MapDefaultEndpoints();
 app.UseRequestTimeouts();
 app.MapRoomsApi();
 app.MapInternalRoomsApi();
+app.MapWebhooksApi();
 
 app.Run();
