@@ -15,7 +15,8 @@ public static class WebhookEventData
 
     public sealed record User(string UserId, string Username);
 
-    public sealed record RoomPresence(string Room, string UserId, string Username);
+    /// <summary>The room, and the user whose arrival or departure changed it (null when leases ran out).</summary>
+    public sealed record RoomPresence(string Room, string? UserId, string? Username);
 
     /// <summary>
     /// A stored message's <c>message.created</c>. Its id is the message's id, so a batch stored again (a hand-off entry

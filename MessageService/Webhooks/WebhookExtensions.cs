@@ -4,7 +4,7 @@ namespace RealtimeAspire.MessageService.Webhooks;
 
 public static class WebhookExtensions
 {
-    /// <summary>The webhook outbox's delivery worker, its HTTP client and its telemetry.</summary>
+    /// <summary>The webhook outbox's presence consumer, its delivery worker, its HTTP client and its telemetry.</summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
@@ -19,6 +19,7 @@ public static class WebhookExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 
+        builder.Services.AddHostedService<PresenceWebhookConsumer>();
         builder.Services.AddHostedService<WebhookDeliveryWorker>();
         return builder;
     }
