@@ -3,14 +3,13 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Clients;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
 
 namespace RealtimeAspire.AuthService;
 
 public sealed record RegisterRequest(string? Username, string? Password);
-
-public sealed record TokenRequest(string? Username, string? Password);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -28,7 +27,8 @@ public static partial class AuthApi
         var group = app.MapGroup("/api/auth").AddEndpointFilter<NotReadyFilter>();
 
         group.MapPost("/register", RegisterAsync);
-        group.MapPost("/token", IssueTokenAsync);
+        // One endpoint for both grants; TokenRequest binds a JSON or a form body itself.
+        group.MapPost("/token", IssueTokenAsync).Accepts<TokenRequest>("application/json", TokenRequest.FormContentType);
         group.MapPost("/refresh", RefreshAsync);
         group.MapGet("/.well-known/jwks.json", GetJsonWebKeySetAsync);
 
@@ -85,7 +85,25 @@ public static partial class AuthApi
         return TypedResults.Created((string?)null, new UserResponse(user.Id.ToString(), user.Username));
     }
 
-    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
+    /// <summary>A user's login (v1: JSON without grant_type, or grant_type=password) or a client-credentials grant.</summary>
+    public static async Task<Results<Ok<TokenResponse>, Ok<ClientTokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
+        TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, ClientSecrets secrets, LoginThrottle throttle,
+        AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        switch (request.GrantType)
+        {
+            case TokenRequest.ClientCredentialsGrant:
+                return await ClientCredentialsGrant.IssueAsync(request, context, db, secrets, accessTokens, metrics,
+                    loggers.CreateLogger(typeof(ClientCredentialsGrant)), cancellationToken);
+            case null or TokenRequest.PasswordGrant:
+                return await LoginAsync(request, context, db, passwords, throttle, accessTokens, refreshTokens, metrics, loggers, cancellationToken);
+            default:
+                return ClientCredentialsGrant.Error(StatusCodes.Status400BadRequest, ClientCredentialsGrant.UnsupportedGrantType,
+                    "grant_type must be client_credentials or password.");
+        }
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, Ok<ClientTokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         TokenRequest request, HttpContext context, AuthDbContext db, Passwords passwords, LoginThrottle throttle,
         AccessTokenIssuer accessTokens, RefreshTokenStore refreshTokens, AuthMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Clients;
 using RealtimeAspire.AuthService.Data;
 using RealtimeAspire.AuthService.Tokens;
 
@@ -26,6 +27,11 @@ public static class AuthServiceExtensions
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<Passwords>();
         services.AddSingleton<LoginThrottle>();
+
+        services.AddOptions<DeclaredClientsOptions>().BindConfiguration(DeclaredClientsOptions.SectionName);
+        services.AddSingleton<IPasswordHasher<ServerClient>, PasswordHasher<ServerClient>>();
+        services.AddSingleton<ClientSecrets>();
+        services.AddScoped<ClientStore>();
 
         services.AddSingleton<KeyEncryption>();
         services.AddSingleton<SigningKeyCache>();

@@ -1,10 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using RealtimeAspire.Contracts;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,8 +17,11 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class JwtAuthenticationExtensions
 {
-    /// <summary>Paths whose clients cannot set headers (browser WebSockets, SignalR), so they may send <c>access_token</c> in the query string.</summary>
-    private static readonly PathString[] QueryStringTokenPaths = ["/ws", "/hub"];
+    /// <summary>
+    /// Where users open connections: their clients cannot set headers (browser WebSockets, SignalR), so they may send
+    /// <c>access_token</c> in the query string; server clients may not connect there.
+    /// </summary>
+    private static readonly PathString[] ConnectionPaths = ["/ws", "/hub"];
 
     public static TBuilder AddJwtAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -33,7 +38,11 @@ public static class JwtAuthenticationExtensions
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwksSigningKeys, IOptions<JwtAuthenticationOptions>>((bearer, keys, settings) =>
                 ConfigureBearer(bearer, keys, settings.Value));
-        services.AddAuthorization();
+        // A plain RequireAuthorization() (the user API, the hub) is for users; server clients pass only RequireScope.
+        services.AddAuthorizationBuilder().SetDefaultPolicy(new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => !ServerClients.IsClient(context.User.FindFirst(AccessTokenClaims.UserId)?.Value))
+            .Build());
 
         return builder;
     }
@@ -70,6 +79,16 @@ public static class JwtAuthenticationExtensions
                     await keys.EnsureKeysForAsync(context.Token, context.HttpContext.RequestAborted);
                 }
             },
+            OnTokenValidated = context =>
+            {
+                // A client token is refused where connections open, like an invalid one (401; a /ws frame closes 4401).
+                if (IsConnectionPath(context.Request) && ServerClients.IsClient(context.Principal?.FindFirst(AccessTokenClaims.UserId)?.Value))
+                {
+                    context.Fail("Server client tokens cannot open connections.");
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
@@ -99,10 +118,10 @@ public static class JwtAuthenticationExtensions
                 : null;
         }
 
-        return QueryStringTokenPaths.Any(path => request.Path.StartsWithSegments(path))
-            ? NullIfEmpty(request.Query["access_token"].ToString())
-            : null;
+        return IsConnectionPath(request) ? NullIfEmpty(request.Query["access_token"].ToString()) : null;
     }
+
+    private static bool IsConnectionPath(HttpRequest request) => ConnectionPaths.Any(path => request.Path.StartsWithSegments(path));
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

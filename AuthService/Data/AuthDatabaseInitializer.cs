@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RealtimeAspire.AuthService.Accounts;
+using RealtimeAspire.AuthService.Clients;
 using RealtimeAspire.AuthService.Tokens;
 
 namespace RealtimeAspire.AuthService.Data;
 
 /// <summary>
 /// Applies authdb's migrations (inside the execution strategy, so a database still starting is retried) and
-/// makes sure a signing key exists. Until it has finished, the service reports unhealthy and its API answers 503;
+/// makes sure a signing key exists and the declared server clients are in authdb. Until it has finished, the service reports unhealthy and its API answers 503;
 /// if it fails, the host stops.
 /// </summary>
 public sealed partial class AuthDatabaseInitializer(
@@ -27,6 +28,7 @@ public sealed partial class AuthDatabaseInitializer(
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(() => db.Database.MigrateAsync(stoppingToken));
         await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().EnsureSigningKeyAsync(stoppingToken);
+        await scope.ServiceProvider.GetRequiredService<ClientStore>().UpsertDeclaredAsync(stoppingToken);
         passwords.Warm();
 
         _ready = true;

@@ -1,3 +1,4 @@
+using RealtimeAspire.AuthService.Clients;
 using Microsoft.EntityFrameworkCore;
 
 namespace RealtimeAspire.AuthService.Data;
@@ -9,6 +10,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<ServerClient> Clients => Set<ServerClient>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -33,6 +36,14 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
         {
             key.ToTable("signing_keys");
             key.Property(k => k.Id).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<ServerClient>(client =>
+        {
+            client.ToTable("server_clients");
+            client.Property(c => c.Id).HasMaxLength(ClientIds.MaxLength);
+            client.Property(c => c.Name).HasMaxLength(ClientIds.MaxNameLength);
+            client.Property(c => c.Scopes).HasMaxLength(512);
         });
     }
 }

@@ -5,7 +5,10 @@ using RealtimeAspire.AuthService.Data;
 
 namespace RealtimeAspire.AuthService.Tokens;
 
-/// <summary>Signs access tokens: ES256 with the current key's <c>kid</c>; claims sub, name, iss, aud, exp, iat, nbf, jti.</summary>
+/// <summary>
+/// Signs access tokens: ES256 with the current key's <c>kid</c>; claims sub, name, iss, aud, exp, iat, nbf, jti, and for
+/// a server client its granted <c>scope</c> (a user's token never carries one).
+/// </summary>
 public sealed class AccessTokenIssuer(
     SigningKeyStore signingKeys,
     IOptions<AuthOptions> options,
@@ -16,7 +19,13 @@ public sealed class AccessTokenIssuer(
 
     public TimeSpan Lifetime => options.Value.AccessTokenLifetime;
 
-    public async Task<string> IssueAsync(User user, CancellationToken cancellationToken)
+    public Task<string> IssueAsync(User user, CancellationToken cancellationToken) =>
+        IssueAsync(user.Id.ToString(), user.Username, scope: null, cancellationToken);
+
+    public Task<string> IssueForClientAsync(ServerClient client, string scope, CancellationToken cancellationToken) =>
+        IssueAsync(ServerClients.Subject(client.Id), client.Name, scope, cancellationToken);
+
+    private async Task<string> IssueAsync(string subject, string name, string? scope, CancellationToken cancellationToken)
     {
         var credentials = await signingKeys.GetSigningCredentialsAsync(cancellationToken);
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -28,12 +37,23 @@ public sealed class AccessTokenIssuer(
             NotBefore = now,
             Expires = now + Lifetime,
             SigningCredentials = credentials,
-            Claims = new Dictionary<string, object>
-            {
-                [AccessTokenClaims.UserId] = user.Id.ToString(),
-                [AccessTokenClaims.Username] = user.Username,
-                [AccessTokenClaims.TokenId] = Guid.CreateVersion7().ToString(),
-            },
+            Claims = Claims(subject, name, scope),
         });
+    }
+
+    private static Dictionary<string, object> Claims(string subject, string name, string? scope)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [AccessTokenClaims.UserId] = subject,
+            [AccessTokenClaims.Username] = name,
+            [AccessTokenClaims.TokenId] = Guid.CreateVersion7().ToString(),
+        };
+        if (scope is not null)
+        {
+            claims[AccessTokenClaims.Scope] = scope;
+        }
+
+        return claims;
     }
 }

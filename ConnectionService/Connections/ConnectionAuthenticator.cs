@@ -28,6 +28,12 @@ public sealed partial class ConnectionAuthenticator(
             return;
         }
 
+        if (ServerClients.IsClient(userId))
+        {
+            Fail(connection, "A server client's token cannot open a connection.");
+            return;
+        }
+
         var user = new ConnectionUser(userId, username, token, validation.ExpiresAt);
         var current = connection.User;
         if (current is not null && current.UserId != userId)
