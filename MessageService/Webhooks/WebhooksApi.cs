@@ -70,10 +70,10 @@ public static class WebhooksApi
     }
 
     public static async Task<Ok<WebhookListResponse>> ListAsync(MessagesDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new WebhookListResponse(await QueryWebhooks(db).ToListAsync(cancellationToken)));
+        TypedResults.Ok(new WebhookListResponse(await Describe(db, db.WebhookEndpoints).ToListAsync(cancellationToken)));
 
     public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetAsync(Guid id, MessagesDbContext db, CancellationToken cancellationToken) =>
-        await QueryWebhooks(db).FirstOrDefaultAsync(w => w.Id == id, cancellationToken) is { } webhook
+        await Describe(db, db.WebhookEndpoints.Where(e => e.Id == id)).FirstOrDefaultAsync(cancellationToken) is { } webhook
             ? TypedResults.Ok(webhook)
             : WebhookNotFound(id);
 
@@ -123,8 +123,9 @@ public static class WebhooksApi
             row.Delivery.Status == WebhookDeliveryStatus.Pending ? row.Delivery.NextAttemptAt : null, row.Delivery.DeliveredAt))]));
     }
 
-    private static IQueryable<WebhookResponse> QueryWebhooks(MessagesDbContext db) =>
-        db.WebhookEndpoints
+    /// <summary>Endpoints as listed; filter before this, since EF Core cannot filter on the record it builds.</summary>
+    private static IQueryable<WebhookResponse> Describe(MessagesDbContext db, IQueryable<WebhookEndpoint> endpoints) =>
+        endpoints
             .OrderBy(e => e.CreatedAt)
             .Select(e => new WebhookResponse(
                 e.Id, e.Url, e.Events, e.RoomPrefixes, e.CreatedAt,

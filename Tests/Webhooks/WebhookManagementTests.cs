@@ -82,28 +82,19 @@ public sealed class WebhookManagementTests(ServerApiAppFixture fixture)
     [Fact]
     public async Task The_webhook_call_continues_the_trace_of_the_change_it_reports()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
-        using var server = fixture.CreateServerClient(await fixture.BackendTokenAsync(ServerScopes.WebhooksManage));
         var room = $"wh-trace-{Guid.NewGuid():N}"[..24];
-        var webhookId = await WebhookEndpoints.RegisterAsync(server, receiver, [WebhookEventTypes.RoomCreated], [room]);
-        try
-        {
-            using var gateway = fixture.CreateGatewayClient();
-            var owner = await RealtimeTestClient.CreateUserAsync(gateway, "wht");
-            var traceId = ActivityTraceId.CreateRandom();
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/rooms") { Content = JsonContent.Create(new { room, visibility = "public" }) };
-            request.Headers.Authorization = new("Bearer", owner.AccessToken);
-            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
-            using var response = await gateway.SendAsync(request).WaitAsync(Timeout);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await using var endpoint = await WebhookTestEndpoint.RegisterAsync(fixture, [WebhookEventTypes.RoomCreated], [room]);
+        using var gateway = fixture.CreateGatewayClient();
+        var owner = await RealtimeTestClient.CreateUserAsync(gateway, "wht");
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/rooms") { Content = JsonContent.Create(new { room, visibility = "public" }) };
+        request.Headers.Authorization = new("Bearer", owner.AccessToken);
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await gateway.SendAsync(request).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
 
-            var created = await receiver.WaitForAsync(w => w.Type == WebhookEventTypes.RoomCreated, Timeout);
-            Assert.NotNull(created.TraceParent);
-            Assert.Equal(traceId.ToString(), created.TraceParent!.Split('-')[1]);
-        }
-        finally
-        {
-            await WebhookEndpoints.DeleteAsync(server, webhookId);
-        }
+        var created = await endpoint.Receiver.WaitForAsync(w => w.Type == WebhookEventTypes.RoomCreated, Timeout);
+        Assert.NotNull(created.TraceParent);
+        Assert.Equal(traceId.ToString(), created.TraceParent!.Split('-')[1]);
     }
 }

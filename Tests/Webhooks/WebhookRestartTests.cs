@@ -13,11 +13,10 @@ public sealed class WebhookRestartTests(ServerApiAppFixture fixture)
     [Fact]
     public async Task MessageService_stopped_mid_delivery_loses_nothing_and_retries_with_the_same_webhook_id()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
         var firstArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? firstWebhookId = null;
-        receiver.Answer = async request =>
+        async Task<int> Answer(ReceivedWebhookRequest request)
         {
             if (request.Index > 0)
             {
@@ -29,10 +28,11 @@ public sealed class WebhookRestartTests(ServerApiAppFixture fixture)
             firstArrived.TrySetResult();
             await release.Task.WaitAsync(TimeSpan.FromMinutes(3)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return 503;
-        };
-        using var server = fixture.CreateServerClient(await fixture.BackendTokenAsync(ServerScopes.WebhooksManage));
+        }
+
         var room = $"wh-kill-{Guid.NewGuid():N}"[..24];
-        var webhookId = await WebhookEndpoints.RegisterAsync(server, receiver, [WebhookEventTypes.MessageCreated], [room]);
+        await using var endpoint = await WebhookTestEndpoint.RegisterAsync(fixture, [WebhookEventTypes.MessageCreated], [room], Answer);
+        var receiver = endpoint.Receiver;
         var stopped = false;
         try
         {
@@ -72,8 +72,6 @@ public sealed class WebhookRestartTests(ServerApiAppFixture fixture)
             {
                 await MessageServiceLifecycle.StartAsync(fixture);
             }
-
-            await WebhookEndpoints.DeleteAsync(server, webhookId);
         }
     }
 }
