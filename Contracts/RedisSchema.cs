@@ -62,6 +62,41 @@ public static class RedisSchema
     /// </summary>
     public static string Unstored(string room) => $"{Tag(room)}:unstored:{room}";
 
+    /// <summary>
+    /// The partition's presence transitions for webhooks (<c>user.online</c>, <c>user.offline</c>, <c>room.occupied</c>,
+    /// <c>room.vacated</c>), entries of <see cref="WebhookEventFields"/>. A room's transitions go to its partition's stream,
+    /// a user's to the stream of <see cref="Partition"/> of the user id. Owner: ConnectionService appends (in the script
+    /// that decides the transition); MessageService reads it in <see cref="HandoffConsumerGroup"/>, writes the events into
+    /// its outbox, then acknowledges and deletes them.
+    /// </summary>
+    public static string WebhookHandoff(int partition) => $"{Tag(partition)}:webhook-handoff";
+
+    /// <summary>
+    /// A user's live connections on every replica for <c>user.online</c>/<c>user.offline</c>, scored by lease expiry, in the
+    /// slot of the user's <see cref="WebhookHandoff"/> stream so one script decides and records the transition. Owner:
+    /// ConnectionService only.
+    /// </summary>
+    public static string UserOnline(string userId) => $"{Tag(userId)}:online:{userId}";
+
+    /// <summary>The fields of a <see cref="WebhookHandoff"/> entry.</summary>
+    public static class WebhookEventFields
+    {
+        /// <summary>The event type (<c>WebhookEventTypes</c>).</summary>
+        public const string Type = "t";
+
+        /// <summary>The room id; empty for a user event.</summary>
+        public const string Room = "r";
+
+        /// <summary>The user who came or went; empty when a room was vacated by its last users' leases running out.</summary>
+        public const string UserId = "u";
+
+        /// <summary>That user's name, or empty with it.</summary>
+        public const string Username = "n";
+
+        /// <summary>When it happened, Unix milliseconds.</summary>
+        public const string Timestamp = "ts";
+    }
+
     /// <summary>The ack of a message sent with a client id, for an idempotent resend. Owner: ConnectionService only.</summary>
     public static string Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{userId}:{clientId}";
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RealtimeAspire.MessageService.Persistence;
+using RealtimeAspire.MessageService.Webhooks;
 
 namespace RealtimeAspire.MessageService;
 
@@ -19,6 +20,7 @@ public static class MessageServiceExtensions
         builder.AddJwtAuthentication();
 
         builder.AddMessagePersistence();
+        builder.AddWebhooks();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PresenceReader>();

@@ -1,3 +1,5 @@
+using RealtimeAspire.MessageService.Webhooks;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -11,5 +13,6 @@ app.UseRequestTimeouts();
 app.MapRoomsApi();
 app.MapServerRoomsApi();
 app.MapInternalRoomsApi();
+app.MapWebhooksApi();
 
 app.Run();

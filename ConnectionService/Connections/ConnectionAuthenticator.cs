@@ -58,7 +58,7 @@ public sealed partial class ConnectionAuthenticator(
 
         LogAuthenticated(logger, userId);
         await registry.AddUserConnectionAsync(userId, connection);
-        var evicted = await limits.AddConnectionAsync(userId, UserLimits.ConnectionMember(connection.Id, connection.ConnectedAt));
+        var evicted = await limits.AddConnectionAsync(userId, username, UserLimits.ConnectionMember(connection.Id, connection.ConnectedAt));
         foreach (var connectionId in evicted)
         {
             // The oldest connection may live on any replica: the order goes to all of them.

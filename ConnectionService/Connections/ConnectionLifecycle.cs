@@ -108,7 +108,7 @@ public sealed partial class ConnectionLifecycle(
             if (connection.User is { } user)
             {
                 registry.RemoveUserConnection(user.UserId, connection);
-                await limits.RemoveConnectionAsync(user.UserId, UserLimits.ConnectionMember(connection.Id, connection.ConnectedAt));
+                await limits.RemoveConnectionAsync(user.UserId, user.Username, UserLimits.ConnectionMember(connection.Id, connection.ConnectedAt));
             }
         }
         catch (Exception e)

@@ -13,15 +13,15 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RedisTopology to
 {
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Enters the room; publishes user_joined when this is the user's first connection there.</summary>
+    /// <summary>Enters the room; publishes user_joined when this is the user's first connection there (room.occupied when the room's first).</summary>
     public async Task JoinAsync(string room, string userId, string username, string connectionId)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var expiresAt = now + options.LeaseMs;
         await Database.ScriptEvaluateAsync(RedisScripts.JoinPresence,
-            [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
+            [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId), RedisKeys.WebhookHandoff(room)],
             [now, expiresAt, userId, connectionId, Entry(userId, username, expiresAt), topology.RoomChannel(room).ToString(),
-             Frames.RoomUserEnvelope(FrameTypes.UserJoined, room, userId, username), options.LeaseMs, topology.PublishCommand]);
+             Frames.RoomUserEnvelope(FrameTypes.UserJoined, room, userId, username), options.LeaseMs, topology.PublishCommand, room, username]);
     }
 
     /// <summary>Leaves the room; publishes user_left when no connection of the user stays there.</summary>
@@ -29,9 +29,9 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RedisTopology to
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await Database.ScriptEvaluateAsync(RedisScripts.LeavePresence,
-            [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId)],
+            [RedisKeys.Presence(room), RedisKeys.PresenceConnections(room, userId), RedisKeys.WebhookHandoff(room)],
             [now, userId, connectionId, topology.RoomChannel(room).ToString(),
-             Frames.RoomUserEnvelope(FrameTypes.UserLeft, room, userId, username), topology.PublishCommand]);
+             Frames.RoomUserEnvelope(FrameTypes.UserLeft, room, userId, username), topology.PublishCommand, room, username]);
     }
 
     /// <summary>Renews the leases of this replica's connections of one user in one room.</summary>
@@ -45,7 +45,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, RedisTopology to
 
     /// <summary>Removes users nobody renewed (their replica is gone), with a user_left for each.</summary>
     public Task ReapAsync(IBatch batch, string room) =>
-        batch.ScriptEvaluateAsync(RedisScripts.ReapPresence, [RedisKeys.Presence(room)],
+        batch.ScriptEvaluateAsync(RedisScripts.ReapPresence, [RedisKeys.Presence(room), RedisKeys.WebhookHandoff(room)],
             [time.GetUtcNow().ToUnixTimeMilliseconds(), topology.RoomChannel(room).ToString(), room, topology.PublishCommand]);
 
     public async Task<IReadOnlyList<PresenceMember>> ListAsync(string room)

@@ -26,4 +26,8 @@ public static class RedisKeys
 
     public static RedisKey UserRate(string userId) => RedisSchema.UserRate(userId);
 
+    public static RedisKey WebhookHandoff(string roomOrUserId) => RedisSchema.WebhookHandoff(RedisSchema.Partition(roomOrUserId));
+
+    public static RedisKey UserOnline(string userId) => RedisSchema.UserOnline(userId);
+
 }

@@ -1,3 +1,5 @@
+using RealtimeAspire.Contracts;
+
 namespace RealtimeAspire.ConnectionService.Redis;
 
 /// <summary>
@@ -127,33 +129,42 @@ public static class RedisScripts
         """;
 
     /// <summary>
-    /// A connection enters a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, lease expiry
-    /// ms, userId, connectionId, presence value JSON, room channel, user_joined payload, lease ms, publish command.
-    /// Publishes user_joined when it is the user's first live connection there; returns 1 then, else 0.
+    /// A connection enters a room. KEYS: presence hash, the user's connections in the room, the room's webhook hand-off
+    /// stream. ARGV: now ms, lease expiry ms, userId, connectionId, presence value JSON, room channel, user_joined payload,
+    /// lease ms, publish command, room id, username. Publishes user_joined when it is the user's first live connection
+    /// there (returns 1 then, else 0), and records room.occupied when the user is the room's first.
     /// </summary>
-    public const string JoinPresence = """
+    public static readonly string JoinPresence = $$"""
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
         local present = redis.call('ZCARD', KEYS[2]) > 0
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
         redis.call('PEXPIRE', KEYS[2], ARGV[8])
-        redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
+        local added = redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
         redis.call('PEXPIRE', KEYS[1], ARGV[8])
+        if added == 1 and redis.call('HLEN', KEYS[1]) == 1 then
+          {{WebhookHandoffScripts.Append("KEYS[3]", WebhookEventTypes.RoomOccupied, "ARGV[10]", "ARGV[3]", "ARGV[11]", "ARGV[1]")}}
+        end
         if present then return 0 end
         redis.call(ARGV[9], ARGV[6], ARGV[7])
         return 1
         """;
 
     /// <summary>
-    /// A connection leaves a room. KEYS: presence hash, the user's connections in the room. ARGV: now ms, userId,
-    /// connectionId, room channel, user_left payload, publish command. Publishes user_left when no live connection of the user stays.
+    /// A connection leaves a room. KEYS: presence hash, the user's connections in the room, the room's webhook hand-off
+    /// stream. ARGV: now ms, userId, connectionId, room channel, user_left payload, publish command, room id, username.
+    /// Publishes user_left when no live connection of the user stays, and records room.occupied's end, room.vacated,
+    /// when nobody stays.
     /// </summary>
-    public const string LeavePresence = """
+    public static readonly string LeavePresence = $$"""
         redis.call('ZREM', KEYS[2], ARGV[3])
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
         if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
         redis.call('DEL', KEYS[2])
         if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
         redis.call(ARGV[6], ARGV[4], ARGV[5])
+        if redis.call('HLEN', KEYS[1]) == 0 then
+          {{WebhookHandoffScripts.Append("KEYS[3]", WebhookEventTypes.RoomVacated, "ARGV[7]", "ARGV[2]", "ARGV[8]", "ARGV[1]")}}
+        end
         return 1
         """;
 
@@ -178,10 +189,11 @@ public static class RedisScripts
         """;
 
     /// <summary>
-    /// Removes users whose presence nobody renewed (their replica died) and publishes user_left for each.
-    /// KEYS: presence hash. ARGV: now ms, room channel, room id, publish command. Returns how many were removed.
+    /// Removes users whose presence nobody renewed (their replica died) and publishes user_left for each, and records
+    /// room.vacated when nobody stays. KEYS: presence hash, the room's webhook hand-off stream. ARGV: now ms, room
+    /// channel, room id, publish command. Returns how many were removed.
     /// </summary>
-    public const string ReapPresence = """
+    public static readonly string ReapPresence = $$"""
         local now = tonumber(ARGV[1])
         local fields = redis.call('HGETALL', KEYS[1])
         local removed = 0
@@ -195,6 +207,9 @@ public static class RedisScripts
                 ',"userId":' .. cjson.encode(entry.userId) .. ',"username":' .. cjson.encode(entry.username) .. '}')
             end
           end
+        end
+        if removed > 0 and redis.call('HLEN', KEYS[1]) == 0 then
+          {{WebhookHandoffScripts.Append("KEYS[2]", WebhookEventTypes.RoomVacated, "ARGV[3]", "''", "''", "ARGV[1]")}}
         end
         return removed
         """;

@@ -16,27 +16,41 @@ public sealed class UserLimits(IConnectionMultiplexer redis, RealtimeOptions opt
 
     public static string ConnectionIdOf(string member) => member[(member.IndexOf('|') + 1)..];
 
-    /// <summary>Counts the connection in; returns the ids of the oldest connections beyond the limit, to be closed.</summary>
-    public async Task<IReadOnlyList<string>> AddConnectionAsync(string userId, string member)
+    /// <summary>
+    /// Counts the connection in (user.online for the first); returns the ids of the oldest connections beyond the limit,
+    /// to be closed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AddConnectionAsync(string userId, string username, string member)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await Database.ScriptEvaluateAsync(WebhookHandoffScripts.UserConnected,
+            [RedisKeys.UserOnline(userId), RedisKeys.WebhookHandoff(userId)],
+            [now, member, now + options.LeaseMs, options.LeaseMs, userId, username]);
         var evicted = (RedisValue[])(await Database.ScriptEvaluateAsync(RedisScripts.AddConnection,
             [RedisKeys.UserConnections(userId)],
             [now, member, now + options.LeaseMs, options.MaxConnectionsPerUser, options.LeaseMs]))!;
         return [.. evicted.Select(value => ConnectionIdOf(value!))];
     }
 
-    public Task RemoveConnectionAsync(string userId, string member) =>
-        Database.SortedSetRemoveAsync(RedisKeys.UserConnections(userId), member);
+    /// <summary>Counts the connection out (user.offline for the last).</summary>
+    public Task RemoveConnectionAsync(string userId, string username, string member) =>
+        Task.WhenAll(
+            Database.SortedSetRemoveAsync(RedisKeys.UserConnections(userId), member),
+            Database.ScriptEvaluateAsync(WebhookHandoffScripts.UserDisconnected,
+                [RedisKeys.UserOnline(userId), RedisKeys.WebhookHandoff(userId)],
+                [time.GetUtcNow().ToUnixTimeMilliseconds(), member, userId, username]));
 
     /// <summary>Renews a connection's lease; one that was evicted meanwhile is not brought back.</summary>
     public Task RefreshConnectionAsync(IBatch batch, string userId, string member)
     {
         var key = RedisKeys.UserConnections(userId);
         var expiresAt = time.GetUtcNow().ToUnixTimeMilliseconds() + options.LeaseMs;
+        var online = RedisKeys.UserOnline(userId);
         return Task.WhenAll(
             batch.SortedSetAddAsync(key, member, expiresAt, SortedSetWhen.Exists),
-            batch.KeyExpireAsync(key, TimeSpan.FromMilliseconds(options.LeaseMs)));
+            batch.KeyExpireAsync(key, TimeSpan.FromMilliseconds(options.LeaseMs)),
+            batch.SortedSetAddAsync(online, member, expiresAt, SortedSetWhen.Exists),
+            batch.KeyExpireAsync(online, TimeSpan.FromMilliseconds(options.LeaseMs)));
     }
 
     /// <summary>How one message of the user is counted in the rate window, by <see cref="RedisScripts.AppendMessage"/> or <see cref="TryConsumeMessageAsync"/>.</summary>

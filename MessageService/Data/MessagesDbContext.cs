@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.MessageService.Webhooks;
 
 namespace RealtimeAspire.MessageService.Data;
 
@@ -9,6 +10,12 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
     public DbSet<Room> Rooms => Set<Room>();
 
     public DbSet<RoomMember> RoomMembers => Set<RoomMember>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,5 +39,7 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
             member.HasKey(m => new { m.RoomId, m.UserId });
             member.HasIndex(m => new { m.RoomId, m.Username }).IsUnique();
         });
+
+        WebhookModel.Configure(modelBuilder);
     }
 }

@@ -157,7 +157,11 @@ public sealed partial class HandoffConsumer(
             }
 
             var messages = entries.Where(entry => entry.Message is not null).Select(entry => entry.Message!).ToList();
-            var newlyStored = messages.Count == 0 ? 0 : await StoreWithRetryAsync(messages, stoppingToken);
+            var traceParents = entries
+                .Where(entry => entry is { Message: not null, TraceParent: not null })
+                .GroupBy(entry => entry.Message!.MessageId)
+                .ToDictionary(group => group.Key, group => group.First().TraceParent!);
+            var newlyStored = messages.Count == 0 ? 0 : await StoreWithRetryAsync(messages, traceParents, stoppingToken);
 
             await HandoffStreams.AcknowledgeAsync(db, entries);
 
@@ -175,7 +179,8 @@ public sealed partial class HandoffConsumer(
     /// Stores the batch, waiting out a database that is away (the entries stay pending meanwhile). A message
     /// PostgreSQL refuses outright is dropped alone, so one bad message cannot stall the stream.
     /// </summary>
-    private async Task<int> StoreWithRetryAsync(List<StoredMessage> messages, CancellationToken stoppingToken)
+    private async Task<int> StoreWithRetryAsync(
+        List<StoredMessage> messages, IReadOnlyDictionary<Guid, string> traceParents, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
@@ -183,12 +188,12 @@ public sealed partial class HandoffConsumer(
             try
             {
                 // Not cancelled by shutdown: a batch in hand is finished rather than left to be claimed.
-                return await StoreAsync(messages, CancellationToken.None);
+                return await StoreAsync(messages, traceParents, CancellationToken.None);
             }
             catch (PostgresException e) when (!e.IsTransient)
             {
                 LogBatchRefused(logger, e, messages.Count);
-                return await StoreOneByOneAsync(messages);
+                return await StoreOneByOneAsync(messages, traceParents);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -199,14 +204,14 @@ public sealed partial class HandoffConsumer(
         }
     }
 
-    private async Task<int> StoreOneByOneAsync(List<StoredMessage> messages)
+    private async Task<int> StoreOneByOneAsync(List<StoredMessage> messages, IReadOnlyDictionary<Guid, string> traceParents)
     {
         var stored = 0;
         foreach (var message in messages)
         {
             try
             {
-                stored += await StoreAsync([message], CancellationToken.None);
+                stored += await StoreAsync([message], traceParents, CancellationToken.None);
             }
             catch (PostgresException e) when (!e.IsTransient)
             {
@@ -218,10 +223,11 @@ public sealed partial class HandoffConsumer(
         return stored;
     }
 
-    private async Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
+    private async Task<int> StoreAsync(
+        IReadOnlyCollection<StoredMessage> messages, IReadOnlyDictionary<Guid, string> traceParents, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<MessageStore>().StoreAsync(messages, cancellationToken);
+        return await scope.ServiceProvider.GetRequiredService<MessageStore>().StoreAsync(messages, cancellationToken, traceParents);
     }
 
     private static Activity? StartConsumeActivity(HandoffEntry entry)

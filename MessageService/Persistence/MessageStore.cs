@@ -1,13 +1,35 @@
 using Microsoft.EntityFrameworkCore;
 using RealtimeAspire.MessageService.Data;
+using RealtimeAspire.MessageService.Webhooks;
 
 namespace RealtimeAspire.MessageService.Persistence;
 
-/// <summary>Writes batches of messages idempotently: a (room, seq) stored before is skipped, never doubled.</summary>
+/// <summary>
+/// Writes batches of messages idempotently: a (room, seq) stored before is skipped, never doubled. Their
+/// <c>message.created</c> webhook events commit in the same transaction.
+/// </summary>
 public sealed class MessageStore(MessagesDbContext db)
 {
-    /// <summary>Stores the messages and records their rooms; returns how many were new.</summary>
-    public async Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Stores the messages, records their rooms and writes their webhook events; returns how many were new.</summary>
+    public async Task<int> StoreAsync(
+        IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken, IReadOnlyDictionary<Guid, string>? traceParents = null)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var stored = await InsertAsync(messages, token);
+            var events = messages
+                .OrderBy(m => m.Room, StringComparer.Ordinal).ThenBy(m => m.Seq)
+                .Select(m => WebhookEventData.MessageCreated(m, traceParents?.GetValueOrDefault(m.MessageId)))
+                .ToList();
+            await WebhookOutbox.WriteAsync(db, events, token);
+            await transaction.CommitAsync(token);
+            return stored;
+        }, cancellationToken);
+    }
+
+    private async Task<int> InsertAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
     {
         // One order for every writer, so two replicas inserting overlapping batches cannot deadlock.
         var ordered = messages.OrderBy(m => m.Room, StringComparer.Ordinal).ThenBy(m => m.Seq).ToArray();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.MessageService.Data;
+using RealtimeAspire.MessageService.Webhooks;
 
 namespace RealtimeAspire.MessageService.Rooms;
 
@@ -91,7 +92,7 @@ public static class RoomsApi
         db.Rooms.Add(created);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await WebhookOutbox.SaveChangesAsync(db, [RoomWebhookEvents.Created(created)], cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -128,10 +129,11 @@ public static class RoomsApi
 
         if (!await db.RoomMembers.AnyAsync(m => m.RoomId == room && m.UserId == member.UserId, cancellationToken))
         {
-            db.RoomMembers.Add(new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = time.GetUtcNow() });
+            var added = new RoomMember { RoomId = room, UserId = member.UserId, Username = member.Username, AddedAt = time.GetUtcNow() };
+            db.RoomMembers.Add(added);
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await WebhookOutbox.SaveChangesAsync(db, [RoomWebhookEvents.MemberAdded(added)], cancellationToken);
             }
             catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
@@ -144,12 +146,12 @@ public static class RoomsApi
 
     public static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
         string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
-        CancellationToken cancellationToken) =>
-        RemoveRoomMemberAsync(room, username, Caller.From(user), db, control, cancellationToken);
+        TimeProvider time, CancellationToken cancellationToken) =>
+        RemoveRoomMemberAsync(room, username, Caller.From(user), db, control, time, cancellationToken);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveRoomMemberAsync(
         string room, string username, Caller caller, MessagesDbContext db, RoomControl control,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (problem, ownerId) = await FindOwnedRoomAsync(db, room, caller, cancellationToken);
         if (problem is not null)
@@ -171,7 +173,7 @@ public static class RoomsApi
         db.RoomMembers.Remove(member);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await WebhookOutbox.SaveChangesAsync(db, [RoomWebhookEvents.MemberRemoved(member, time.GetUtcNow())], cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -59,8 +59,8 @@ public static class ServerRoomsApi
 
     public static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveMemberAsync(
         string room, string username, ClaimsPrincipal user, MessagesDbContext db, RoomControl control,
-        CancellationToken cancellationToken) =>
-        RoomsApi.RemoveRoomMemberAsync(room, username, Client(user), db, control, cancellationToken);
+        TimeProvider time, CancellationToken cancellationToken) =>
+        RoomsApi.RemoveRoomMemberAsync(room, username, Client(user), db, control, time, cancellationToken);
 
     private static Caller Client(ClaimsPrincipal user) => Caller.From(user) with { AnyRoom = true };
 }

@@ -28,6 +28,13 @@ public class ServerApiAppFixture : RealtimeAppFixture
         $"--ServerApi:Clients:1:Secret={ReaderSecret}",
         $"--ServerApi:Clients:1:Scopes={ServerScopes.RoomsRead}",
         "--ServerApi:Webhooks:AllowPrivateAddresses=true",
+
+        // Webhook retries in seconds instead of a day, so a test sees retries, the failed state and a lease taken over.
+        "--ServerApi:Webhooks:FirstRetryDelay=00:00:00.200",
+        "--ServerApi:Webhooks:MaxRetryDelay=00:00:02",
+        "--ServerApi:Webhooks:RetryWindow=00:00:15",
+        "--ServerApi:Webhooks:LeaseTime=00:00:12",
+        "--ServerApi:Webhooks:PollInterval=00:00:00.100",
     ];
 
     /// <summary>A client-credentials token (form-encoded, as RFC 6749 §4.4 says) of the backend client, for <paramref name="scopes"/> or all it has.</summary>
