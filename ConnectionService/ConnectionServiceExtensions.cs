@@ -61,6 +61,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<RoomService>();
         services.AddSingleton<MentionNotifier>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<MessageEventSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<ConnectionLifecycle>();

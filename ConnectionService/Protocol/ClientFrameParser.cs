@@ -14,6 +14,8 @@ public sealed class ClientFrameParser(int maxContentLength)
 {
     public const int MaxClientIdLength = 128;
     public const int MaxTokenLength = 8 * 1024;
+    public const int MaxEmojiLength = 32;
+    public const int MaxMessageIdLength = 64;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
@@ -42,7 +44,8 @@ public sealed class ClientFrameParser(int maxContentLength)
     /// </summary>
     public ParseResult Check(ClientFrame frame)
     {
-        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content };
+        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Emoji = frame.Emoji };
+        fields.MessageId = Limit(frame.MessageId, "messageId", MaxMessageIdLength, ref fields.Error);
         fields.Token = Limit(frame.Token, "token", MaxTokenLength, ref fields.Error);
         fields.Id = Limit(frame.Id, "id", MaxClientIdLength, ref fields.Error);
         if (fields.Id is { Length: 0 })
@@ -87,6 +90,8 @@ public sealed class ClientFrameParser(int maxContentLength)
             Since = fields.Since,
             Content = fields.Content,
             Id = fields.Id,
+            MessageId = fields.MessageId,
+            Emoji = fields.Emoji,
         };
 
         return type switch
@@ -96,15 +101,37 @@ public sealed class ClientFrameParser(int maxContentLength)
                 : ParseResult.Success(frame),
             ClientFrameType.Ping => ParseResult.Success(frame),
             ClientFrameType.Message => ValidateMessage(frame),
+            ClientFrameType.Edit => RequireMessageId(frame) ?? ValidateMessage(frame),
+            ClientFrameType.Delete => RequireMessageId(frame) ?? ValidateRoom(frame),
+            ClientFrameType.React or ClientFrameType.Unreact => RequireMessageId(frame) ?? ValidateReaction(frame),
             _ => ValidateRoom(frame),
         };
+    }
+
+    private static ParseResult? RequireMessageId(ClientFrame frame) => string.IsNullOrEmpty(frame.MessageId)
+        ? ParseResult.Failure(ErrorCodes.InvalidMessage, "This frame needs a non-empty string \"messageId\".", frame.Id)
+        : null;
+
+    private static ParseResult ValidateReaction(ClientFrame frame)
+    {
+        if (string.IsNullOrEmpty(frame.Emoji) || frame.Emoji.Contains('\0'))
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "This frame needs a non-empty string \"emoji\" without U+0000.", frame.Id);
+        }
+
+        if (CountCodePoints(frame.Emoji) > MaxEmojiLength)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"\"emoji\" is longer than {MaxEmojiLength} characters.", frame.Id);
+        }
+
+        return ValidateRoom(frame);
     }
 
     private ParseResult ValidateMessage(ClientFrame frame)
     {
         if (frame.Content is null)
         {
-            return ParseResult.Failure(ErrorCodes.InvalidMessage, "message needs a string \"content\".", frame.Id);
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"{TypeName(frame.Type)} needs a string \"content\".", frame.Id);
         }
 
         var room = ValidateRoom(frame);
@@ -165,6 +192,10 @@ public sealed class ClientFrameParser(int maxContentLength)
             FrameTypes.Typing => ClientFrameType.Typing,
             FrameTypes.Presence => ClientFrameType.Presence,
             FrameTypes.Ping => ClientFrameType.Ping,
+            FrameTypes.Edit => ClientFrameType.Edit,
+            FrameTypes.Delete => ClientFrameType.Delete,
+            FrameTypes.React => ClientFrameType.React,
+            FrameTypes.Unreact => ClientFrameType.Unreact,
             _ => (ClientFrameType)(-1),
         };
         return Enum.IsDefined(type);
@@ -179,6 +210,10 @@ public sealed class ClientFrameParser(int maxContentLength)
         ClientFrameType.Typing => FrameTypes.Typing,
         ClientFrameType.Presence => FrameTypes.Presence,
         ClientFrameType.Ping => FrameTypes.Ping,
+        ClientFrameType.Edit => FrameTypes.Edit,
+        ClientFrameType.Delete => FrameTypes.Delete,
+        ClientFrameType.React => FrameTypes.React,
+        ClientFrameType.Unreact => FrameTypes.Unreact,
         _ => "",
     };
 
@@ -256,6 +291,12 @@ public sealed class ClientFrameParser(int maxContentLength)
             case "since":
                 fields.Since = ReadSince(ref reader, ref fields.Error);
                 break;
+            case "messageId":
+                fields.MessageId = ReadString(ref reader, name, MaxMessageIdLength, ref fields.Error);
+                break;
+            case "emoji":
+                fields.Emoji = ReadString(ref reader, name, int.MaxValue, ref fields.Error);
+                break;
             default:
                 reader.Skip();
                 break;
@@ -314,6 +355,8 @@ public sealed class ClientFrameParser(int maxContentLength)
         public string? Room;
         public string? Content;
         public string? Id;
+        public string? MessageId;
+        public string? Emoji;
         public long? Since;
         public string? Error;
     }

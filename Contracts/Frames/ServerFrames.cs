@@ -63,11 +63,21 @@ public sealed record MessageFrame(
     long Seq,
     string UserId,
     string Username,
-    string Content,
+    string? Content,
     [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset Timestamp) : IServerFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
+
+    /// <summary>History only: when the message was last edited (protocol.md §7); live frames never carry it.</summary>
+    [JsonConverter(typeof(NullableTimestampConverter))]
+    public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>History only: true for a deleted message, which keeps its seq and ids but no content.</summary>
+    public bool? Deleted { get; init; }
+
+    /// <summary>History only: how many users reacted with each emoji; absent when nobody did.</summary>
+    public IReadOnlyDictionary<string, int>? Reactions { get; init; }
 }
 
 /// <summary><c>user_joined</c>, <c>user_left</c> and <c>user_typing</c>: the same fields, another type.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.MessageService.Data;
 
@@ -17,6 +18,14 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
             // The primary key is the history index: every page is a range scan of one room's seq.
             message.HasKey(m => new { m.Room, m.Seq });
             message.Property(m => m.Room).HasMaxLength(Room.MaxIdLength);
+            message.Property(m => m.Kind).HasMaxLength(32).HasDefaultValue(FrameTypes.Message);
+            message.Property(m => m.Emoji).HasMaxLength(128);
+            message.Property(m => m.Op).HasMaxLength(16);
+            message.Ignore(m => m.IsMessage);
+
+            // History without events pages over messages only; a lookup, a reaction count or a delete finds a message's events.
+            message.HasIndex(m => new { m.Room, m.Seq }).HasFilter("\"Kind\" = 'message'").HasDatabaseName("IX_Messages_Room_Seq_Messages");
+            message.HasIndex(m => new { m.Room, m.MessageId });
         });
 
         modelBuilder.Entity<Room>(room =>

@@ -1,9 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Persistence;
 
-/// <summary>Writes batches of messages idempotently: a (room, seq) stored before is skipped, never doubled.</summary>
+/// <summary>Writes batches of messages and their events idempotently: a (room, seq) stored before is skipped, never doubled.</summary>
 public sealed class MessageStore(MessagesDbContext db)
 {
     /// <summary>Stores the messages and records their rooms; returns how many were new.</summary>
@@ -30,11 +31,37 @@ public sealed class MessageStore(MessagesDbContext db)
         var username = ordered.Select(m => m.Username).ToArray();
         var content = ordered.Select(m => m.Content).ToArray();
         var timestamp = ordered.Select(m => m.Timestamp).ToArray();
+        var kind = ordered.Select(m => m.Kind).ToArray();
+        var emoji = ordered.Select(m => m.Emoji).ToArray();
+        var op = ordered.Select(m => m.Op).ToArray();
 
-        return await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Timestamp")
-            SELECT * FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {timestamp})
+        var stored = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Timestamp", "Kind", "Emoji", "Op")
+            SELECT * FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {timestamp}, {kind}, {emoji}, {op})
             ON CONFLICT ("Room", "Seq") DO NOTHING
+            """, cancellationToken);
+
+        await ScrubDeletedAsync(ordered.Where(m => m.Kind == FrameTypes.MessageDeleted).ToArray(), cancellationToken);
+        return stored;
+    }
+
+    /// <summary>
+    /// A delete removes the message's content, and that of its edits, from storage: the rows stay as a tombstone (its
+    /// seq, ids and author), the text does not. Running it again for a redelivered delete changes nothing.
+    /// </summary>
+    private async Task ScrubDeletedAsync(StoredMessage[] deletes, CancellationToken cancellationToken)
+    {
+        if (deletes.Length == 0)
+        {
+            return;
+        }
+
+        var room = deletes.Select(m => m.Room).ToArray();
+        var messageId = deletes.Select(m => m.MessageId).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Messages" AS m SET "Content" = NULL
+            FROM unnest({room}, {messageId}) AS d(room, id)
+            WHERE m."Room" = d.room AND m."MessageId" = d.id AND m."Kind" IN ('message', 'message_edited') AND m."Content" IS NOT NULL
             """, cancellationToken);
     }
 }

@@ -164,7 +164,7 @@ public static class RoomsApi
     }
 
     public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
-        string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
+        string room, long? after, long? before, int? limit, bool? events, ClaimsPrincipal user, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(room))
@@ -189,7 +189,7 @@ public static class RoomsApi
             return RoomProblems.NotReadable(room);
         }
 
-        return TypedResults.Ok(new MessagesPage(await history.PageAsync(room, after, before, pageSize, cancellationToken)));
+        return TypedResults.Ok(await history.ReadPageAsync(room, after, before, pageSize, events ?? false, cancellationToken));
     }
 
     public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(

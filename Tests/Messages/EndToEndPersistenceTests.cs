@@ -14,7 +14,7 @@ public class EndToEndPersistenceTests(RealtimeAppFixture fixture)
 {
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(90);
 
-    private sealed record Ack(long Seq, string MessageId, string Content);
+    private sealed record Ack(long Seq, string MessageId, string? Content);
 
     [Fact]
     public async Task Every_acked_message_is_stored_once_as_acked_and_resends_are_not_stored_again()
