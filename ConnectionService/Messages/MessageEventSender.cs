@@ -47,7 +47,7 @@ public sealed class MessageEventSender(
             return;
         }
 
-        if (Check(frame, user, lookup) is { } refusal)
+        if (Check(frame.Type, user.UserId, lookup, time.GetUtcNow(), TimeSpan.FromMilliseconds(options.EditWindowMs)) is { } refusal)
         {
             Refuse(connection, frame, refusal.Code, refusal.Message);
             return;
@@ -75,16 +75,17 @@ public sealed class MessageEventSender(
         connection.TryAnswer(appended.Ack);
     }
 
-    private (string Code, string Message)? Check(ClientFrame frame, ConnectionUser user, MessageLookup lookup)
+    /// <summary>Who may do what to a message that exists (protocol.md §7); null when <paramref name="userId"/> may.</summary>
+    public static (string Code, string Message)? Check(ClientFrameType type, string userId, MessageLookup lookup, DateTimeOffset now, TimeSpan editWindow)
     {
-        var isAuthor = lookup.UserId == user.UserId;
-        switch (frame.Type)
+        var isAuthor = lookup.UserId == userId;
+        switch (type)
         {
             case ClientFrameType.Edit when !isAuthor:
                 return (ErrorCodes.Forbidden, "Only the author may edit a message.");
-            case ClientFrameType.Edit when time.GetUtcNow() - lookup.Timestamp > TimeSpan.FromMilliseconds(options.EditWindowMs):
+            case ClientFrameType.Edit when now - lookup.Timestamp > editWindow:
                 return (ErrorCodes.EditWindowPassed, "The message is too old to be edited.");
-            case ClientFrameType.Delete when !isAuthor && lookup.RoomOwnerId != user.UserId:
+            case ClientFrameType.Delete when !isAuthor && lookup.RoomOwnerId != userId:
                 return (ErrorCodes.Forbidden, "Only the author or the room's owner may delete a message.");
             default:
                 return null;

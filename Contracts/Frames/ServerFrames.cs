@@ -63,20 +63,24 @@ public sealed record MessageFrame(
     long Seq,
     string UserId,
     string Username,
-    string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
     [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset Timestamp) : IServerFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
 
     /// <summary>History only: when the message was last edited (protocol.md §7); live frames never carry it.</summary>
+    // Left out when absent under any serializer options (an HTTP answer's too), so a v1 message reads as it always did.
     [JsonConverter(typeof(NullableTimestampConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? EditedAt { get; init; }
 
     /// <summary>History only: true for a deleted message, which keeps its seq and ids but no content.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Deleted { get; init; }
 
     /// <summary>History only: how many users reacted with each emoji; absent when nobody did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? Reactions { get; init; }
 }
 
