@@ -7,8 +7,20 @@ namespace RealtimeAspire.MessageService.Persistence;
 /// <summary>Writes batches of messages and their events idempotently: a (room, seq) stored before is skipped, never doubled.</summary>
 public sealed class MessageStore(MessagesDbContext db)
 {
-    /// <summary>Stores the messages and records their rooms; returns how many were new.</summary>
-    public async Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the messages and records their rooms, in one transaction with the scrub of what the batch deletes, so a
+    /// stored delete never leaves its message's content readable; returns how many were new.
+    /// </summary>
+    public Task<int> StoreAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var stored = await InsertAsync(messages, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return stored;
+        });
+
+    private async Task<int> InsertAsync(IReadOnlyCollection<StoredMessage> messages, CancellationToken cancellationToken)
     {
         // One order for every writer, so two replicas inserting overlapping batches cannot deadlock.
         var ordered = messages.OrderBy(m => m.Room, StringComparer.Ordinal).ThenBy(m => m.Seq).ToArray();
