@@ -39,11 +39,12 @@ public sealed class HubMessageEventTests(RealtimeAppFixture fixture)
         var foreignEdit = await hub.InvokeAsync("Edit", room, Guid.CreateVersion7().ToString(), "x", "e-2");
         var delete = await hub.InvokeAsync("Delete", room, messageId, "d-1");
         var hubDeleted = await hub.WaitForAsync(FrameTypes.MessageDeleted);
-        var wsEvents = new List<JsonElement>();
-        while (wsEvents.Count < 3)
+        var wsEvents = new List<JsonElement>
         {
-            wsEvents.Add(await ws.ReceiveAsync());
-        }
+            await ws.WaitForAsync(FrameTypes.Reaction, f => f.Str("userId") == alice.UserId),
+            await ws.WaitForAsync(FrameTypes.Reaction, f => f.Str("userId") == alice.UserId),
+            await ws.WaitForAsync(FrameTypes.MessageDeleted),
+        };
 
         Assert.Equal(("ack", "e-1", messageId, sent.Seq() + 1), (edit.Type(), edit.Str("id"), edit.Str("messageId"), edit.Seq()));
         Assert.Equal(wsEdited.GetRawText(), hubEdited.GetRawText());
