@@ -102,7 +102,7 @@ internal sealed class FanoutScenario : IAsyncDisposable
     private void Received(ChatMessage message)
     {
         var now = NowMs();
-        var parts = message.Content.Split(' ', 3);
+        var parts = message.Content!.Split(' ', 3);
         var seq = long.Parse(parts[0], CultureInfo.InvariantCulture);
         if (_stages[seq / StageSpan] is { } stage)
         {

@@ -110,7 +110,7 @@ internal sealed class StormClient(int room)
 
     private void Received(ChatMessage message)
     {
-        var number = long.Parse(message.Content.AsSpan(0, message.Content.IndexOf(' ')), CultureInfo.InvariantCulture);
+        var number = long.Parse(message.Content!.AsSpan(0, message.Content!.IndexOf(' ')), CultureInfo.InvariantCulture);
         lock (_seqs)
         {
             if (!_seqs.Add(message.Seq))

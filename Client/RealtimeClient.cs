@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using RealtimeAspire.Client.Protocol;
@@ -158,9 +159,25 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     /// <exception cref="RealtimeErrorException">E.g. <c>not_joined</c>, <c>rate_limited</c>, <c>content_too_long</c>
     /// (<c>unavailable</c> is retried after its <c>retryAfterMs</c> within the timeout).</exception>
     /// <exception cref="TimeoutException">No ack within <see cref="RealtimeClientOptions.RequestTimeout"/>.</exception>
-    public async Task<MessageAck> SendAsync(string room, string content, string? id = null, CancellationToken cancellationToken = default)
+    public Task<MessageAck> SendAsync(string room, string content, string? id = null, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(new MessageRequest(room, content, id ?? Guid.CreateVersion7().ToString()), cancellationToken);
+
+    /// <summary>
+    /// Sends a message with structured <paramref name="data"/> (a JSON object of at most 16 KiB), with or without
+    /// text, and completes with its <c>ack</c>; resent across reconnects as <see cref="SendAsync(string, string, string?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="room">A joined room.</param>
+    /// <param name="data">A JSON object; receivers get it exactly as sent (key order aside).</param>
+    /// <param name="content">Text beside the data, or null.</param>
+    /// <param name="id">The client's id of the message; a new UUID v7 when null.</param>
+    /// <param name="cancellationToken">Stops waiting (the message may still be delivered).</param>
+    /// <exception cref="RealtimeErrorException">E.g. <c>data_too_large</c>, <c>invalid_message</c> (data not an object), <c>not_joined</c>.</exception>
+    /// <exception cref="TimeoutException">No ack within <see cref="RealtimeClientOptions.RequestTimeout"/>.</exception>
+    public Task<MessageAck> SendAsync(string room, JsonElement data, string? content = null, string? id = null, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(new MessageRequest(room, content, id ?? Guid.CreateVersion7().ToString(), data.Clone()), cancellationToken);
+
+    private async Task<MessageAck> SendRequestAsync(MessageRequest request, CancellationToken cancellationToken)
     {
-        var request = new MessageRequest(room, content, id ?? Guid.CreateVersion7().ToString());
         using var timeout = RequestTimeout(cancellationToken);
         try
         {

@@ -5,6 +5,7 @@ using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Hubs;
 using RealtimeAspire.ConnectionService.Messages;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.PublishHooks;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
 using RealtimeAspire.ConnectionService.Upstream;
@@ -47,7 +48,11 @@ public static class ConnectionServiceExtensions
         services.AddHttpClient(MessageServiceClient.HttpClientName, http => http.BaseAddress = new Uri("http://message-service"));
         services.AddHttpClient(UserDirectory.HttpClientName, http => http.BaseAddress = new Uri("http://auth-service"));
 
-        services.AddSingleton(provider => new ClientFrameParser(provider.GetRequiredService<RealtimeOptions>().MaxContentLength));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<RealtimeOptions>();
+            return new ClientFrameParser(options.MaxContentLength, options.MaxDataBytes);
+        });
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<MessageServiceClient>();
         services.AddSingleton<UserDirectory>();
@@ -60,6 +65,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageReplay>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<MentionNotifier>();
+        services.AddPublishHook();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<MessageEventSender>();
         services.AddSingleton<ConnectionAuthenticator>();

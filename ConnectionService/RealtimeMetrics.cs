@@ -29,6 +29,8 @@ public sealed class RealtimeMetrics
     private readonly Counter<long> _slowConsumers;
     private readonly Histogram<double> _fanoutDelay;
     private readonly Histogram<double> _redisRoundTrip;
+    private readonly Histogram<double> _publishHookDuration;
+    private readonly Counter<long> _publishHookCalls;
     private Func<int> _localRooms = () => 0;
 
     public RealtimeMetrics(IMeterFactory meterFactory, RealtimeOptions options)
@@ -62,6 +64,11 @@ public sealed class RealtimeMetrics
         _redisRoundTrip = meter.CreateHistogram("realtime.redis.round_trip", unit: "ms",
             description: "Round trip of a PING to Redis",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _publishHookDuration = meter.CreateHistogram("realtime.publish_hook.duration", unit: "ms",
+            description: "How long a user's message waited for the publish hook's answer (or its timeout), by outcome",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _publishHookCalls = meter.CreateCounter<long>("realtime.publish_hook.calls", unit: "{call}",
+            description: "Publish hook calls, by outcome: accept, reject, replace, timeout, error");
         meter.CreateObservableGauge("realtime.rooms.local", () => new Measurement<int>(_localRooms(), _replica),
             unit: "{room}", description: "Rooms with at least one member on this replica");
     }
@@ -109,6 +116,13 @@ public sealed class RealtimeMetrics
     {
         _delivered.Add(members, _replica);
         _fanoutDelay.Record(Math.Max(0, sincePublished.TotalMilliseconds), _replica);
+    }
+
+    public void PublishHookCalled(TimeSpan elapsed, string outcome)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", outcome);
+        _publishHookDuration.Record(elapsed.TotalMilliseconds, _replica, tag);
+        _publishHookCalls.Add(1, _replica, tag);
     }
 
     public void RedisRoundTrip(TimeSpan elapsed) => _redisRoundTrip.Record(elapsed.TotalMilliseconds, _replica);

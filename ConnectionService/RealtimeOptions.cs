@@ -16,6 +16,9 @@ public sealed class RealtimeOptions
 
     public int MaxContentLength { get; set; } = 4_000;
 
+    /// <summary>The largest <c>data</c> of one message, in UTF-8 bytes of its JSON as the client sent it.</summary>
+    public int MaxDataBytes { get; set; } = Contracts.Frames.StructuredData.DefaultMaxBytes;
+
     public int RateLimitMessages { get; set; } = 100;
 
     public int RateLimitWindowMs { get; set; } = 60_000;

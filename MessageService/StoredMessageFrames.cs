@@ -14,7 +14,8 @@ public static class StoredMessageFrames
         message.UserId,
         message.Username,
         message.Content,
-        message.Timestamp);
+        message.Timestamp,
+        message.Data is null ? null : JsonElement.Parse(message.Data));
 
     /// <summary>An event row as the frame that was delivered live; <paramref name="scrubbed"/> drops an edit's content (its message was deleted).</summary>
     public static JsonElement FromEvent(StoredMessage row, bool scrubbed)
@@ -23,7 +24,8 @@ public static class StoredMessageFrames
         var frame = row.Kind switch
         {
             FrameTypes.MessageEdited => FrameCodec.Encode(
-                new MessageEditedFrame(row.Room, row.Seq, messageId, scrubbed ? null : row.Content, row.Timestamp, row.UserId)),
+                new MessageEditedFrame(row.Room, row.Seq, messageId, scrubbed ? null : row.Content,
+                    scrubbed || row.Data is null ? null : JsonElement.Parse(row.Data), row.Timestamp, row.UserId)),
             FrameTypes.MessageDeleted => FrameCodec.Encode(new MessageDeletedFrame(row.Room, row.Seq, messageId, row.UserId)),
             _ => FrameCodec.Encode(new ReactionFrame(row.Room, row.Seq, messageId, row.Emoji ?? "", row.UserId, row.Op ?? ReactionFrame.Add)),
         };

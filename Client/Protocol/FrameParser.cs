@@ -25,7 +25,7 @@ internal static class FrameParser
     };
 
     private static ChatMessage ToChatMessage(MessageFrame message) =>
-        new(message.Room, message.MessageId, message.Seq, message.UserId, message.Username, message.Content ?? "", message.Timestamp);
+        new(message.Room, message.MessageId, message.Seq, message.UserId, message.Username, message.Content, message.Timestamp, message.Data);
 
     private static IReadOnlyList<RoomMember> ToMembers(IReadOnlyList<PresenceMember>? members) =>
         members is null ? [] : [.. members.Select(member => new RoomMember(member.UserId, member.Username))];

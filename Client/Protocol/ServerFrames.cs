@@ -1,3 +1,6 @@
+using System.Text.Json;
+using RealtimeAspire.Contracts.Frames;
+
 namespace RealtimeAspire.Client;
 
 /// <summary>Something the server sent without being asked, or a change of the connection's state.</summary>
@@ -28,11 +31,22 @@ public sealed record MessageAck(string Id, string Room, string MessageId, long S
 /// <param name="Seq">Strictly increasing per room.</param>
 /// <param name="UserId">The sender's id.</param>
 /// <param name="Username">The sender's name.</param>
-/// <param name="Content">The text.</param>
+/// <param name="Content">The text; null for a message that carries only <paramref name="Data"/>.</param>
 /// <param name="Timestamp">When the server accepted it.</param>
+/// <param name="Data">The structured payload (a JSON object) as its sender sent it, or null.</param>
 public sealed record ChatMessage(
-    string Room, string MessageId, long Seq, string UserId, string Username, string Content, DateTimeOffset Timestamp)
-    : RealtimeEvent;
+    string Room, string MessageId, long Seq, string UserId, string Username, string? Content, DateTimeOffset Timestamp, JsonElement? Data = null)
+    : RealtimeEvent
+{
+    /// <inheritdoc/>
+    public bool Equals(ChatMessage? other) =>
+        other is not null
+        && (Room, MessageId, Seq, UserId, Username, Content, Timestamp) == (other.Room, other.MessageId, other.Seq, other.UserId, other.Username, other.Content, other.Timestamp)
+        && StructuredData.Same(Data, other.Data);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Room, MessageId, Seq);
+}
 
 /// <summary>A user's first connection joined the room.</summary>
 /// <param name="Room">The room.</param>

@@ -27,6 +27,13 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
     public Task<RawJsonFrame?> Send(string room, string content, string? id) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });
 
+    /// <summary>
+    /// <see cref="Send"/> with structured <c>data</c> (protocol.md §5): one object argument, because SignalR matches
+    /// a call by name and argument count and a client has no optional arguments.
+    /// </summary>
+    public Task<RawJsonFrame?> SendMessage(string room, HubMessage? message) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = message?.Content, Data = message?.Data, Id = message?.Id });
+
     /// <summary>Answers null, or an <c>error</c>.</summary>
     public Task<RawJsonFrame?> Typing(string room) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Typing) { Room = room });
@@ -37,6 +44,10 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
     /// <summary>Answers the <c>ack</c> (the message's id, the event's seq); the room gets the <c>message_edited</c> event.</summary>
     public Task<RawJsonFrame?> Edit(string room, string messageId, string? content, string? id) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Edit) { Room = room, MessageId = messageId, Content = content, Id = id });
+
+    /// <summary><see cref="Edit"/> with structured <c>data</c>, one object argument as <see cref="SendMessage"/> takes it.</summary>
+    public Task<RawJsonFrame?> EditMessage(string room, string messageId, HubMessage? edit) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Edit) { Room = room, MessageId = messageId, Content = edit?.Content, Data = edit?.Data, Id = edit?.Id });
 
     /// <summary>Answers the <c>ack</c>; the room gets the <c>message_deleted</c> event.</summary>
     public Task<RawJsonFrame?> Delete(string room, string messageId, string? id) =>

@@ -101,7 +101,7 @@ public sealed class MessageEventSender(
 
     private IMessageEventFrame BuildFrame(ClientFrame frame, ConnectionUser user, MessageLookup lookup) => frame.Type switch
     {
-        ClientFrameType.Edit => new MessageEditedFrame(frame.Room!, 0, lookup.MessageId, frame.Content, time.GetUtcNow(), user.UserId),
+        ClientFrameType.Edit => new MessageEditedFrame(frame.Room!, 0, lookup.MessageId, frame.Content, frame.Data, time.GetUtcNow(), user.UserId),
         ClientFrameType.Delete => new MessageDeletedFrame(frame.Room!, 0, lookup.MessageId, user.UserId),
         ClientFrameType.React => new ReactionFrame(frame.Room!, 0, lookup.MessageId, frame.Emoji!, user.UserId, ReactionFrame.Add),
         _ => new ReactionFrame(frame.Room!, 0, lookup.MessageId, frame.Emoji!, user.UserId, ReactionFrame.Remove),

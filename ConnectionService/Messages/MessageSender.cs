@@ -1,16 +1,21 @@
 using System.Diagnostics;
 using RealtimeAspire.ConnectionService.Connections;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.ConnectionService.PublishHooks;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.Contracts;
 
 namespace RealtimeAspire.ConnectionService.Messages;
 
-/// <summary>A client's <c>message</c>: checks, the atomic hand-off to Redis (rate limit included), then the ack.</summary>
+/// <summary>
+/// A client's <c>message</c>: checks, the operator's publish hook when one is set, the atomic hand-off to Redis (rate
+/// limit included), then the ack.
+/// </summary>
 public sealed class MessageSender(
     MessageAppender store,
     UserLimits limits,
     MentionNotifier mentions,
+    PublishHook hook,
     RealtimeMetrics metrics)
 {
     public async Task SendAsync(RealtimeConnection connection, ConnectionUser user, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken)
@@ -24,8 +29,31 @@ public sealed class MessageSender(
         }
 
         using var activity = StartMessageActivity(room);
+        var (content, data) = (frame.Content, frame.Data);
+        if (hook.IsConfigured)
+        {
+            // A resend of an acked id is answered from its record: the hook saw that message once already.
+            if (frame.Id is not null && await store.FindAckAsync(room, user.UserId, frame.Id) is { } earlierAck)
+            {
+                metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: false);
+                connection.TryAnswer(earlierAck);
+                return;
+            }
+
+            var verdict = await hook.CheckAsync(room, user, frame, cancellationToken);
+            if (verdict.Refused)
+            {
+                metrics.Rejected(verdict.ErrorCode!);
+                connection.TryAnswer(Frames.Error(verdict.ErrorCode!, verdict.ErrorMessage!, frame.Id,
+                    verdict.ErrorCode == ErrorCodes.Unavailable ? 1000 : null));
+                return;
+            }
+
+            (content, data) = (verdict.Content, verdict.Data);
+        }
+
         var appended = await store.AppendAsync(
-            new OutgoingMessage(room, user.UserId, user.Username, frame.Content!, frame.Id, TraceParent(activity)),
+            new OutgoingMessage(room, user.UserId, user.Username, content, data, frame.Id, TraceParent(activity)),
             limits.MessageCharge(user.UserId, connection.Id), cancellationToken);
         if (appended.RetryAfterMs > 0)
         {
@@ -37,9 +65,10 @@ public sealed class MessageSender(
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(arrivedAt), published: appended.Frame is not null);
 
         connection.TryAnswer(appended.Ack);
-        if (appended.Frame is not null)
+        // Mentions are @names in the text; a data-only message names nobody.
+        if (appended.Frame is not null && content is not null)
         {
-            mentions.Notify(room, user, frame.Content!, appended.Frame);
+            mentions.Notify(room, user, content, appended.Frame);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace RealtimeAspire.ConnectionService.Protocol;
 
 public enum ClientFrameType
@@ -18,6 +20,12 @@ public enum ClientFrameType
 /// <summary>A client frame that passed parsing: its fields have the right types and the ones its type needs are there.</summary>
 public sealed record ClientFrame(ClientFrameType Type)
 {
+    public bool Equals(ClientFrame? other) =>
+        other is not null && (Type, Token, Room, Since, Content, Id) == (other.Type, other.Token, other.Room, other.Since, other.Content, other.Id)
+        && Contracts.Frames.StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Type, Room, Content, Id);
+
     public string? Token { get; init; }
 
     public string? Room { get; init; }
@@ -31,6 +39,9 @@ public sealed record ClientFrame(ClientFrameType Type)
 
     /// <summary>The emoji of a <c>react</c> or <c>unreact</c>.</summary>
     public string? Emoji { get; init; }
+
+    /// <summary>The structured payload of a <c>message</c> (protocol.md §5), as the client sent it.</summary>
+    public JsonElement? Data { get; init; }
 
     /// <summary>The client's own id of a <c>message</c>, echoed in its ack or error.</summary>
     public string? Id { get; init; }

@@ -10,7 +10,7 @@ namespace RealtimeAspire.ConnectionService.Protocol;
 /// its type, and the fields a type needs must be there. Unknown fields are ignored; a repeated field is refused.
 /// Never throws for any input: every problem becomes the error code the protocol names.
 /// </summary>
-public sealed class ClientFrameParser(int maxContentLength)
+public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = StructuredData.DefaultMaxBytes)
 {
     public const int MaxClientIdLength = 128;
     public const int MaxTokenLength = 8 * 1024;
@@ -46,6 +46,19 @@ public sealed class ClientFrameParser(int maxContentLength)
     {
         var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Emoji = frame.Emoji };
         fields.MessageId = Limit(frame.MessageId, "messageId", MaxMessageIdLength, ref fields.Error);
+        if (frame.Data is { } data)
+        {
+            if (data.ValueKind is JsonValueKind.Object)
+            {
+                fields.Data = data;
+                fields.DataBytes = Encoding.UTF8.GetByteCount(data.GetRawText());
+            }
+            else if (data.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                fields.Error ??= "\"data\" must be a JSON object.";
+            }
+        }
+
         fields.Token = Limit(frame.Token, "token", MaxTokenLength, ref fields.Error);
         fields.Id = Limit(frame.Id, "id", MaxClientIdLength, ref fields.Error);
         if (fields.Id is { Length: 0 })
@@ -89,6 +102,7 @@ public sealed class ClientFrameParser(int maxContentLength)
             Room = fields.Room,
             Since = fields.Since,
             Content = fields.Content,
+            Data = fields.Data,
             Id = fields.Id,
             MessageId = fields.MessageId,
             Emoji = fields.Emoji,
@@ -100,8 +114,8 @@ public sealed class ClientFrameParser(int maxContentLength)
                 ? ParseResult.Failure(ErrorCodes.InvalidMessage, "auth needs a non-empty string \"token\".", fields.Id)
                 : ParseResult.Success(frame),
             ClientFrameType.Ping => ParseResult.Success(frame),
-            ClientFrameType.Message => ValidateMessage(frame),
-            ClientFrameType.Edit => RequireMessageId(frame) ?? ValidateMessage(frame),
+            ClientFrameType.Message => ValidateMessage(frame, fields.DataBytes),
+            ClientFrameType.Edit => RequireMessageId(frame) ?? ValidateMessage(frame, fields.DataBytes),
             ClientFrameType.Delete => RequireMessageId(frame) ?? ValidateRoom(frame),
             ClientFrameType.React or ClientFrameType.Unreact => RequireMessageId(frame) ?? ValidateReaction(frame),
             _ => ValidateRoom(frame),
@@ -127,11 +141,11 @@ public sealed class ClientFrameParser(int maxContentLength)
         return ValidateRoom(frame);
     }
 
-    private ParseResult ValidateMessage(ClientFrame frame)
+    private ParseResult ValidateMessage(ClientFrame frame, int dataBytes)
     {
-        if (frame.Content is null)
+        if (frame.Content is null && frame.Data is null)
         {
-            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"{TypeName(frame.Type)} needs a string \"content\".", frame.Id);
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"{TypeName(frame.Type)} needs a string \"content\" or an object \"data\".", frame.Id);
         }
 
         var room = ValidateRoom(frame);
@@ -140,19 +154,38 @@ public sealed class ClientFrameParser(int maxContentLength)
             return room;
         }
 
-        if (frame.Content.Length == 0)
+        if (frame.Data is { } data)
+        {
+            if (dataBytes > maxDataBytes)
+            {
+                return ParseResult.Failure(ErrorCodes.DataTooLarge, $"\"data\" is larger than {maxDataBytes} bytes.", frame.Id);
+            }
+
+            if (StructuredData.Unstorable(data) is { } problem)
+            {
+                return ParseResult.Failure(ErrorCodes.InvalidMessage, problem, frame.Id);
+            }
+        }
+
+        return frame.Content is null ? ParseResult.Success(frame) : ValidateContent(frame);
+    }
+
+    private ParseResult ValidateContent(ClientFrame frame)
+    {
+        var content = frame.Content!;
+        if (content.Length == 0)
         {
             return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not be empty.", frame.Id);
         }
 
         // PostgreSQL text cannot store U+0000: refused here, so what is delivered is exactly what history returns.
-        if (frame.Content.Contains('\0'))
+        if (content.Contains('\0'))
         {
             return ParseResult.Failure(ErrorCodes.InvalidMessage, "\"content\" must not contain U+0000.", frame.Id);
         }
 
         // Characters are Unicode code points: an emoji counts once, not as two UTF-16 halves.
-        var length = frame.Content.Length <= maxContentLength ? frame.Content.Length : CountCodePoints(frame.Content);
+        var length = content.Length <= maxContentLength ? content.Length : CountCodePoints(content);
         return length > maxContentLength
             ? ParseResult.Failure(ErrorCodes.ContentTooLong, $"\"content\" is longer than {maxContentLength} characters.", frame.Id)
             : ParseResult.Success(frame);
@@ -279,6 +312,9 @@ public sealed class ClientFrameParser(int maxContentLength)
             case "content":
                 fields.Content = ReadString(ref reader, name, int.MaxValue, ref fields.Error);
                 break;
+            case "data":
+                ReadData(ref reader, ref fields);
+                break;
             case "id":
                 fields.Id = ReadString(ref reader, name, MaxClientIdLength, ref fields.Error);
                 if (fields.Id is { Length: 0 })
@@ -320,6 +356,26 @@ public sealed class ClientFrameParser(int maxContentLength)
         return Limit(reader.GetString()!, name, maxLength, ref error);
     }
 
+    private static void ReadData(ref Utf8JsonReader reader, ref RawFields fields)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            fields.Error ??= "\"data\" must be a JSON object.";
+            return;
+        }
+
+        // The size is of the object's text as the client sent it; ParseValue keeps that text for the codec.
+        var start = reader.TokenStartIndex;
+        fields.Data = JsonElement.ParseValue(ref reader);
+        fields.DataBytes = (int)(reader.BytesConsumed - start);
+    }
+
     private static long? ReadSince(ref Utf8JsonReader reader, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
@@ -354,6 +410,8 @@ public sealed class ClientFrameParser(int maxContentLength)
         public string? Token;
         public string? Room;
         public string? Content;
+        public JsonElement? Data;
+        public int DataBytes;
         public string? Id;
         public string? MessageId;
         public string? Emoji;

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.ConnectionService.Protocol;
@@ -7,7 +8,8 @@ using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Redis;
 
-public sealed record OutgoingMessage(string Room, string UserId, string Username, string Content, string? ClientId, string TraceParent);
+/// <summary>A message on its way into the hand-off: <see cref="Content"/>, <see cref="Data"/> or both.</summary>
+public sealed record OutgoingMessage(string Room, string UserId, string Username, string? Content, JsonElement? Data, string? ClientId, string TraceParent);
 
 /// <summary>
 /// A room event about a message (edit, delete, reaction), its frame built with seq 0; <paramref name="Deletes"/> is the
@@ -47,7 +49,7 @@ public sealed class MessageAppender(
 
         var messageId = Guid.CreateVersion7().ToString();
         var frame = FrameCodec.SpliceAroundSeq(
-            new MessageFrame(message.Room, messageId, 0, message.UserId, message.Username, message.Content, time.GetUtcNow()));
+            new MessageFrame(message.Room, messageId, 0, message.UserId, message.Username, message.Content, time.GetUtcNow(), message.Data));
         var ack = FrameCodec.SpliceAroundSeq(new AckFrame(message.ClientId, message.Room, messageId, 0));
         return await HandOffAsync(script, message.Room, frame, ack, dedup, message.TraceParent, charge, null, cancellationToken);
     }
@@ -151,6 +153,13 @@ public sealed class MessageAppender(
             return null;
         }
 
+        var previous = await Database.StringGetAsync(RedisKeys.Dedup(room, userId, clientId));
+        return previous.IsNull ? null : (byte[])previous!;
+    }
+
+    /// <summary>The ack of an earlier send of this client id, while its resend record lives; null when there is none.</summary>
+    public async Task<byte[]?> FindAckAsync(string room, string userId, string clientId)
+    {
         var previous = await Database.StringGetAsync(RedisKeys.Dedup(room, userId, clientId));
         return previous.IsNull ? null : (byte[])previous!;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RealtimeAspire.Contracts.Frames;
@@ -28,11 +29,19 @@ public sealed record LeaveRequest(string Room) : IClientFrame
     public string Type => FrameTypes.Leave;
 }
 
-/// <summary>A client's <c>message</c>; <see cref="Id"/> is its own id, echoed in the ack and deduplicated.</summary>
-public sealed record MessageRequest(string Room, string Content, string? Id = null) : IClientFrame
+/// <summary>
+/// A client's <c>message</c>: <see cref="Content"/>, <see cref="Data"/> (a JSON object) or both; <see cref="Id"/> is
+/// its own id, echoed in the ack and deduplicated.
+/// </summary>
+public sealed record MessageRequest(string Room, string? Content, string? Id = null, JsonElement? Data = null) : IClientFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
+
+    public bool Equals(MessageRequest? other) =>
+        other is not null && (Room, Content, Id) == (other.Room, other.Content, other.Id) && StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Room, Content, Id);
 }
 
 public sealed record TypingRequest(string Room) : IClientFrame
@@ -54,10 +63,15 @@ public sealed record PingRequest : IClientFrame
 }
 
 /// <summary>A client's <c>edit</c> of its own message (protocol.md §7); <see cref="Id"/> as a message's.</summary>
-public sealed record EditRequest(string Room, string MessageId, string? Content, string? Id = null) : IClientFrame
+public sealed record EditRequest(string Room, string MessageId, string? Content, string? Id = null, JsonElement? Data = null) : IClientFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Edit;
+
+    public bool Equals(EditRequest? other) =>
+        other is not null && (Room, MessageId, Content, Id) == (other.Room, other.MessageId, other.Content, other.Id) && StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Room, MessageId, Content, Id);
 }
 
 /// <summary>A client's <c>delete</c> of a message (its author's or, for the room's owner, anyone's).</summary>

@@ -20,17 +20,28 @@ public interface IMessageEventFrame : IServerFrame
     string UserId { get; }
 }
 
-/// <summary><c>message_edited</c>: the message's new content; <see cref="Content"/> is null once the message was deleted.</summary>
+/// <summary>
+/// <c>message_edited</c>: the message's new content and data (each replaces the old one, absent is none); both are
+/// left out once the message was deleted.
+/// </summary>
 public sealed record MessageEditedFrame(
     string Room,
     long Seq,
     string MessageId,
-    string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] System.Text.Json.JsonElement? Data,
     [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset EditedAt,
     string UserId) : IMessageEventFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.MessageEdited;
+
+    public bool Equals(MessageEditedFrame? other) =>
+        other is not null
+        && (Room, Seq, MessageId, Content, EditedAt, UserId) == (other.Room, other.Seq, other.MessageId, other.Content, other.EditedAt, other.UserId)
+        && StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Room, Seq, MessageId);
 }
 
 /// <summary><c>message_deleted</c>: the message is a tombstone from here on.</summary>

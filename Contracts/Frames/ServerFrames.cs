@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RealtimeAspire.Contracts.Frames;
@@ -56,7 +57,10 @@ public sealed record AckFrame(string? Id, string Room, string MessageId, long Se
     public string Type => FrameTypes.Ack;
 }
 
-/// <summary>A message of a room: delivered live, replayed, carried by the hand-off and returned by history.</summary>
+/// <summary>
+/// A message of a room: delivered live, replayed, carried by the hand-off and returned by history. It has
+/// <see cref="Content"/>, <see cref="Data"/> or both; one without data is written exactly as protocol v1 wrote it.
+/// </summary>
 public sealed record MessageFrame(
     string Room,
     string MessageId,
@@ -64,7 +68,8 @@ public sealed record MessageFrame(
     string UserId,
     string Username,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
-    [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset Timestamp) : IServerFrame
+    [property: JsonConverter(typeof(TimestampConverter))] DateTimeOffset Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Data = null) : IServerFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
@@ -82,6 +87,17 @@ public sealed record MessageFrame(
     /// <summary>History only: how many users reacted with each emoji; absent when nobody did.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? Reactions { get; init; }
+
+    // Left out when absent under any serializer options (MessageService's HTTP answers too), as v1 wrote it.
+    // JsonElement compares by reference to its document; two frames with equal data are the same frame.
+    public bool Equals(MessageFrame? other) =>
+        other is not null
+        && (Room, MessageId, Seq, UserId, Username, Content, Timestamp) == (other.Room, other.MessageId, other.Seq, other.UserId, other.Username, other.Content, other.Timestamp)
+        && StructuredData.Same(Data, other.Data)
+        && (EditedAt, Deleted) == (other.EditedAt, other.Deleted)
+        && (Reactions ?? new Dictionary<string, int>()).OrderBy(r => r.Key).SequenceEqual((other.Reactions ?? new Dictionary<string, int>()).OrderBy(r => r.Key));
+
+    public override int GetHashCode() => HashCode.Combine(Room, MessageId, Seq);
 }
 
 /// <summary><c>user_joined</c>, <c>user_left</c> and <c>user_typing</c>: the same fields, another type.</summary>

@@ -18,6 +18,7 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
             // The primary key is the history index: every page is a range scan of one room's seq.
             message.HasKey(m => new { m.Room, m.Seq });
             message.Property(m => m.Room).HasMaxLength(Room.MaxIdLength);
+            message.Property(m => m.Data).HasColumnType("jsonb");
             message.Property(m => m.Kind).HasMaxLength(32).HasDefaultValue(FrameTypes.Message);
             message.Property(m => m.Emoji).HasMaxLength(128);
             message.Property(m => m.Op).HasMaxLength(16);

@@ -22,8 +22,11 @@ public sealed class StoredMessage
     /// <summary>The author's name; empty for an event (its frame names the user by id only).</summary>
     public required string Username { get; init; }
 
-    /// <summary>A message's content or an edit's new one; null once the message was deleted (a tombstone).</summary>
-    public string? Content { get; set; }
+    /// <summary>A message's text or an edit's new one; null for a message of <see cref="Data"/> only, and once the message was deleted (a tombstone).</summary>
+    public string? Content { get; init; }
+
+    /// <summary>The message's (or an edit's) <c>data</c> object as JSON (a jsonb column), or null; removed with a delete like the content.</summary>
+    public string? Data { get; init; }
 
     /// <summary>When the message was sent or edited; for a delete or a reaction, when it was handed off.</summary>
     public required DateTimeOffset Timestamp { get; init; }

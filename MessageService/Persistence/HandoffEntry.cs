@@ -45,7 +45,8 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
     private static StoredMessage? FromMessage(MessageFrame frame)
     {
         // The codec reads leniently; what PostgreSQL stores must have every field.
-        if (frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null, Content: not null }
+        if (frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null }
+            || frame is { Content: null, Data: null }
             || !RoomIds.IsValid(frame.Room)
             || frame.Seq <= 0
             || !Guid.TryParse(frame.MessageId, out var messageId)
@@ -62,7 +63,8 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             UserId = WithoutNul(frame.UserId),
             Username = WithoutNul(frame.Username),
             // PostgreSQL text cannot hold U+0000; the replacement character keeps the rest of the message.
-            Content = WithoutNul(frame.Content),
+            Content = frame.Content is null ? null : WithoutNul(frame.Content),
+            Data = StoredData(frame),
             Timestamp = frame.Timestamp,
         };
     }
@@ -78,12 +80,14 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             return null;
         }
 
-        var (content, timestamp, emoji, op) = roomEvent switch
+        var (content, data, timestamp, emoji, op) = roomEvent switch
         {
-            MessageEditedFrame edited => (edited.Content is null ? null : WithoutNul(edited.Content), edited.EditedAt, null, null),
+            MessageEditedFrame edited => (edited.Content is null ? null : WithoutNul(edited.Content),
+                edited.Data is { ValueKind: JsonValueKind.Object } value && StructuredData.Unstorable(value) is null ? value.GetRawText() : null,
+                edited.EditedAt, null, null),
             ReactionFrame { Emoji: not null, Op: ReactionFrame.Add or ReactionFrame.Remove } reaction =>
-                ((string?)null, DateTimeOffset.UnixEpoch, WithoutNul(reaction.Emoji), reaction.Op),
-            MessageDeletedFrame => ((string?)null, DateTimeOffset.UnixEpoch, (string?)null, (string?)null),
+                ((string?)null, (string?)null, DateTimeOffset.UnixEpoch, WithoutNul(reaction.Emoji), reaction.Op),
+            MessageDeletedFrame => ((string?)null, (string?)null, DateTimeOffset.UnixEpoch, (string?)null, (string?)null),
             _ => default,
         };
         if (timestamp == default)
@@ -99,12 +103,17 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             UserId = WithoutNul(roomEvent.UserId),
             Username = "",
             Content = content,
+            Data = data,
             Timestamp = timestamp,
             Kind = roomEvent.Type,
             Emoji = emoji,
             Op = op,
         };
     }
+
+    /// <summary>The data as jsonb takes it; data it cannot hold (ConnectionService refuses such) is dropped, not the message.</summary>
+    private static string? StoredData(MessageFrame frame) =>
+        frame.Data is { ValueKind: JsonValueKind.Object } data && StructuredData.Unstorable(data) is null ? data.GetRawText() : null;
 
     private static string WithoutNul(string value) => value.Replace('\0', '\uFFFD');
 }

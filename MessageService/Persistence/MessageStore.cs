@@ -42,14 +42,17 @@ public sealed class MessageStore(MessagesDbContext db)
         var userId = ordered.Select(m => m.UserId).ToArray();
         var username = ordered.Select(m => m.Username).ToArray();
         var content = ordered.Select(m => m.Content).ToArray();
+        var data = ordered.Select(m => m.Data).ToArray();
         var timestamp = ordered.Select(m => m.Timestamp).ToArray();
         var kind = ordered.Select(m => m.Kind).ToArray();
         var emoji = ordered.Select(m => m.Emoji).ToArray();
         var op = ordered.Select(m => m.Op).ToArray();
 
         var stored = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Timestamp", "Kind", "Emoji", "Op")
-            SELECT * FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {timestamp}, {kind}, {emoji}, {op})
+            INSERT INTO "Messages" ("Room", "Seq", "MessageId", "UserId", "Username", "Content", "Data", "Timestamp", "Kind", "Emoji", "Op")
+            SELECT r, s, m, u, n, c, d::jsonb, t, k, e, o
+            FROM unnest({room}, {seq}, {messageId}, {userId}, {username}, {content}, {data}, {timestamp}, {kind}, {emoji}, {op})
+                AS batch(r, s, m, u, n, c, d, t, k, e, o)
             ON CONFLICT ("Room", "Seq") DO NOTHING
             """, cancellationToken);
 
@@ -71,9 +74,9 @@ public sealed class MessageStore(MessagesDbContext db)
         var room = deletes.Select(m => m.Room).ToArray();
         var messageId = deletes.Select(m => m.MessageId).ToArray();
         await db.Database.ExecuteSqlAsync($"""
-            UPDATE "Messages" AS m SET "Content" = NULL
+            UPDATE "Messages" AS m SET "Content" = NULL, "Data" = NULL
             FROM unnest({room}, {messageId}) AS d(room, id)
-            WHERE m."Room" = d.room AND m."MessageId" = d.id AND m."Kind" IN ('message', 'message_edited') AND m."Content" IS NOT NULL
+            WHERE m."Room" = d.room AND m."MessageId" = d.id AND m."Kind" IN ('message', 'message_edited') AND (m."Content" IS NOT NULL OR m."Data" IS NOT NULL)
             """, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 
@@ -16,12 +17,12 @@ public static class MessageStates
         var ordered = events.Where(e => e.MessageId == message.MessageId && e.Seq > message.Seq).OrderBy(e => e.Seq).ToList();
         if (ordered.Any(e => e.Kind == FrameTypes.MessageDeleted))
         {
-            return frame with { Content = null, Deleted = true };
+            return frame with { Content = null, Data = null, Deleted = true };
         }
 
         if (ordered.LastOrDefault(e => e.Kind == FrameTypes.MessageEdited) is { } edit)
         {
-            frame = frame with { Content = edit.Content, EditedAt = edit.Timestamp };
+            frame = frame with { Content = edit.Content, Data = edit.Data is null ? null : JsonElement.Parse(edit.Data), EditedAt = edit.Timestamp };
         }
 
         var reactions = ReactionsOf(ordered)

@@ -102,6 +102,10 @@ public sealed class FakeChatBackend : IAsyncDisposable
     /// <summary>Posts a message into a room as another user would, through the server.</summary>
     public Task PublishAsync(string room, string username, string content) => BroadcastMessageAsync(room, username, content, null);
 
+    /// <summary>A message with structured <paramref name="data"/> (protocol.md §5), with or without text.</summary>
+    public Task PublishDataAsync(string room, string username, JsonElement data, string? content = null) =>
+        BroadcastMessageAsync(room, username, content, null, data: data);
+
     public IEnumerable<JsonObject> FramesOf(string user, string type) =>
         Received.Where(r => r.User == user && (string?)r.Frame["type"] == type).Select(r => r.Frame);
 
@@ -194,7 +198,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
                 await connection.SendAsync(new JoinedFrame(join.Room, seq, true, Members(join.Room)));
                 break;
             case MessageRequest message:
-                await BroadcastMessageAsync(message.Room, connection.Username, message.Content, message.Id, connection);
+                await BroadcastMessageAsync(message.Room, connection.Username, message.Content, message.Id, connection, message.Data);
                 break;
             case TypingRequest typing:
                 await BroadcastAsync(typing.Room, new RoomUserFrame(FrameTypes.UserTyping, typing.Room, UserId(connection.Username), connection.Username), except: connection);
@@ -211,7 +215,8 @@ public sealed class FakeChatBackend : IAsyncDisposable
         }
     }
 
-    private async Task BroadcastMessageAsync(string room, string username, string content, string? clientId, Connection? sender = null)
+    private async Task BroadcastMessageAsync(
+        string room, string username, string? content, string? clientId, Connection? sender = null, JsonElement? data = null)
     {
         MessageFrame? message = null;
         AckFrame? ack;
@@ -225,7 +230,7 @@ public sealed class FakeChatBackend : IAsyncDisposable
             {
                 var messages = _rooms.TryGetValue(room, out var list) ? list : _rooms[room] = [];
                 var seq = messages.Count == 0 ? 1 : messages[^1].Seq + 1;
-                message = new MessageFrame(room, Guid.NewGuid().ToString(), seq, UserId(username), username, content, DateTimeOffset.UtcNow);
+                message = new MessageFrame(room, Guid.NewGuid().ToString(), seq, UserId(username), username, content, DateTimeOffset.UtcNow, data);
                 messages.Add(message);
                 ack = clientId is null ? null : new AckFrame(clientId, room, message.MessageId, seq);
                 if (ack is not null)

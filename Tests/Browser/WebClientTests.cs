@@ -150,6 +150,25 @@ public sealed class WebClientTests : IAsyncLifetime
         await Expect(page.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Load older messages" })).ToBeHiddenAsync();
     }
 
+    [Fact]
+    public async Task A_data_only_message_shows_as_a_compact_json_preview_live_and_in_history()
+    {
+        await _backend.PublishDataAsync(Room, "zed", System.Text.Json.JsonElement.Parse("""{"kind":"order","id":17,"lines":[{"sku":"x"}]}"""));
+        var page = await SignedInAsync("kim");
+        await _backend.PublishDataAsync(Room, "zed", System.Text.Json.JsonElement.Parse($$"""{"long":"{{new string('y', 400)}}"}"""), "with text");
+        await _backend.PublishAsync(Room, "zed", "plain after data");
+
+        var messages = page.Page.Locator("#message-list li.message");
+        await Expect(messages).ToHaveCountAsync(3);
+        await Expect(messages.Nth(0).Locator("code.data")).ToHaveTextAsync("""{"kind":"order","id":17,"lines":[{"sku":"x"}]}""");
+        await Expect(messages.Nth(0).Locator("p.content")).ToHaveCountAsync(0);
+        await Expect(messages.Nth(1).Locator("p.content")).ToHaveTextAsync("with text");
+        // A long payload is cut short in the list; the whole JSON is its tooltip.
+        await Expect(messages.Nth(1).Locator("code.data")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^\\{\"long\":\"y+…$"));
+        await Expect(messages.Nth(1).Locator("code.data")).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex(new string('y', 400)));
+        await Expect(messages.Nth(2).Locator("code.data")).ToHaveCountAsync(0);
+    }
+
     private static async Task EventuallyAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + ChatPage.Timeout;

@@ -271,11 +271,27 @@ function messageNode(message) {
   time.dateTime = message.timestamp;
   time.textContent = new Date(message.timestamp).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   meta.append(author, time);
-  const content = document.createElement("p");
-  content.className = "content";
-  if (appendWithMentions(content, message.content)) li.classList.add("mentions-me");
-  li.append(meta, content);
+  li.append(meta);
+  if (typeof message.content === "string") {
+    const content = document.createElement("p");
+    content.className = "content";
+    if (appendWithMentions(content, message.content)) li.classList.add("mentions-me");
+    li.append(content);
+  }
+  if (message.data !== undefined && message.data !== null) li.append(dataPreview(message.data));
   return li;
+}
+
+const dataPreviewLength = 160;
+
+/** A message's structured `data` as one line of compact JSON, cut short; the whole JSON is its tooltip. */
+function dataPreview(data) {
+  const json = JSON.stringify(data);
+  const preview = document.createElement("code");
+  preview.className = "data";
+  preview.title = JSON.stringify(data, null, 2);
+  preview.textContent = json.length > dataPreviewLength ? `${json.slice(0, dataPreviewLength)}…` : json;
+  return preview;
 }
 
 /** Appends text with @mentions marked; true when the current user is mentioned. */

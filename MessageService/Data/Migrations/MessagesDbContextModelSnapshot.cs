@@ -79,6 +79,9 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                     b.Property<string>("Content")
                         .HasColumnType("text");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("jsonb");
+
                     b.Property<string>("Emoji")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
