@@ -70,6 +70,7 @@ public static class ConnectionServiceExtensions
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ServerPublisher>();
         services.AddSingleton<UserEventSender>();
+        services.AddSingleton<MessageEventSender>();
         services.AddSingleton<ConnectionAuthenticator>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<ConnectionLifecycle>();

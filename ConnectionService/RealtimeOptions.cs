@@ -55,6 +55,9 @@ public sealed class RealtimeOptions
     /// </summary>
     public int MaxRoomsPerConnection { get; set; } = 128;
 
+    /// <summary>How long after sending it an author may edit a message (protocol.md §7: 24 h).</summary>
+    public long EditWindowMs { get; set; } = 24 * 60 * 60 * 1000;
+
     /// <summary>Distinct <c>@username</c> mentions of one message that get a notification.</summary>
     public int MaxMentionsPerMessage { get; set; } = 20;
 

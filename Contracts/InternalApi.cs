@@ -13,6 +13,10 @@ public static class InternalApi
 
     /// <summary>AuthService's lookup of a user by name, answered with <see cref="UserByName"/> or 404.</summary>
     public static string UserByNamePath(string username) => $"/internal/users/by-name/{Uri.EscapeDataString(username)}";
+
+    /// <summary>MessageService's lookup of one message for an edit, delete or reaction by <paramref name="userId"/>: <c>MessageLookup</c> or 404.</summary>
+    public static string MessageLookupPath(string room, string messageId, string userId) =>
+        $"/internal/rooms/{Uri.EscapeDataString(room)}/messages/{Uri.EscapeDataString(messageId)}?userId={Uri.EscapeDataString(userId)}";
 }
 
 /// <summary>AuthService's answer to <see cref="InternalApi.UserByNamePath"/>.</summary>

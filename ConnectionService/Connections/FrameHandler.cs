@@ -11,6 +11,7 @@ public sealed partial class FrameHandler(
     ConnectionAuthenticator authenticator,
     RoomService rooms,
     MessageSender messages,
+    MessageEventSender messageEvents,
     TimeProvider time,
     RealtimeMetrics metrics,
     ILogger<FrameHandler> logger)
@@ -74,6 +75,9 @@ public sealed partial class FrameHandler(
                 break;
             case ClientFrameType.Message:
                 await messages.SendAsync(connection, user, frame, arrivedAt, cancellationToken);
+                break;
+            case ClientFrameType.Edit or ClientFrameType.Delete or ClientFrameType.React or ClientFrameType.Unreact:
+                await messageEvents.SendAsync(connection, user, frame, cancellationToken);
                 break;
             case ClientFrameType.Typing:
                 await rooms.TypingAsync(connection, user, frame.Room!);

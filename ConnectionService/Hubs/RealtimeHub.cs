@@ -40,4 +40,24 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
 
     public Task<RawJsonFrame?> Presence(string room) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Presence) { Room = room });
+
+    /// <summary>Answers the <c>ack</c> (the message's id, the event's seq); the room gets the <c>message_edited</c> event.</summary>
+    public Task<RawJsonFrame?> Edit(string room, string messageId, string? content, string? id) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Edit) { Room = room, MessageId = messageId, Content = content, Id = id });
+
+    /// <summary><see cref="Edit"/> with structured <c>data</c>, one object argument as <see cref="SendMessage"/> takes it.</summary>
+    public Task<RawJsonFrame?> EditMessage(string room, string messageId, HubMessage? edit) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Edit) { Room = room, MessageId = messageId, Content = edit?.Content, Data = edit?.Data, Id = edit?.Id });
+
+    /// <summary>Answers the <c>ack</c>; the room gets the <c>message_deleted</c> event.</summary>
+    public Task<RawJsonFrame?> Delete(string room, string messageId, string? id) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Delete) { Room = room, MessageId = messageId, Id = id });
+
+    /// <summary>Answers the <c>ack</c>; the room gets the <c>reaction</c> event with <c>op:"add"</c>.</summary>
+    public Task<RawJsonFrame?> React(string room, string messageId, string emoji, string? id) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.React) { Room = room, MessageId = messageId, Emoji = emoji, Id = id });
+
+    /// <summary>Answers the <c>ack</c>; the room gets the <c>reaction</c> event with <c>op:"remove"</c>.</summary>
+    public Task<RawJsonFrame?> Unreact(string room, string messageId, string emoji, string? id) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Unreact) { Room = room, MessageId = messageId, Emoji = emoji, Id = id });
 }

@@ -93,12 +93,12 @@ public sealed class MessageSender(
     /// Each message starts its own trace (followed through Redis, fanout and storage by the traceparent in its
     /// envelope), linked to the long-lived WebSocket request rather than nested in it.
     /// </summary>
-    private static Activity? StartMessageActivity(string room)
+    internal static Activity? StartMessageActivity(string room, string name = "message send")
     {
         var connectionRequest = Activity.Current;
         Activity.Current = null;
         ActivityLink[]? links = connectionRequest is null ? null : [new ActivityLink(connectionRequest.Context)];
-        var activity = RealtimeMetrics.ActivitySource.StartActivity(ActivityKind.Producer, links: links, name: "message send");
+        var activity = RealtimeMetrics.ActivitySource.StartActivity(ActivityKind.Producer, links: links, name: name);
         activity?.SetTag("realtime.room", room);
         return activity;
     }

@@ -11,6 +11,10 @@ public enum ClientFrameType
     Typing,
     Presence,
     Ping,
+    Edit,
+    Delete,
+    React,
+    Unreact,
 }
 
 /// <summary>A client frame that passed parsing: its fields have the right types and the ones its type needs are there.</summary>
@@ -29,6 +33,12 @@ public sealed record ClientFrame(ClientFrameType Type)
     public long? Since { get; init; }
 
     public string? Content { get; init; }
+
+    /// <summary>The message an <c>edit</c>, <c>delete</c>, <c>react</c> or <c>unreact</c> is about.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The emoji of a <c>react</c> or <c>unreact</c>.</summary>
+    public string? Emoji { get; init; }
 
     /// <summary>The structured payload of a <c>message</c> (protocol.md §5), as the client sent it.</summary>
     public JsonElement? Data { get; init; }

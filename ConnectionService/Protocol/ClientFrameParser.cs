@@ -14,6 +14,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
 {
     public const int MaxClientIdLength = 128;
     public const int MaxTokenLength = 8 * 1024;
+    public const int MaxEmojiLength = 32;
+    public const int MaxMessageIdLength = 64;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
@@ -42,7 +44,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
     /// </summary>
     public ParseResult Check(ClientFrame frame)
     {
-        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content };
+        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Emoji = frame.Emoji };
+        fields.MessageId = Limit(frame.MessageId, "messageId", MaxMessageIdLength, ref fields.Error);
         if (frame.Data is { } data)
         {
             if (data.ValueKind is JsonValueKind.Object)
@@ -101,6 +104,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             Content = fields.Content,
             Data = fields.Data,
             Id = fields.Id,
+            MessageId = fields.MessageId,
+            Emoji = fields.Emoji,
         };
 
         return type switch
@@ -110,15 +115,37 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
                 : ParseResult.Success(frame),
             ClientFrameType.Ping => ParseResult.Success(frame),
             ClientFrameType.Message => ValidateMessage(frame, fields.DataBytes),
+            ClientFrameType.Edit => RequireMessageId(frame) ?? ValidateMessage(frame, fields.DataBytes),
+            ClientFrameType.Delete => RequireMessageId(frame) ?? ValidateRoom(frame),
+            ClientFrameType.React or ClientFrameType.Unreact => RequireMessageId(frame) ?? ValidateReaction(frame),
             _ => ValidateRoom(frame),
         };
+    }
+
+    private static ParseResult? RequireMessageId(ClientFrame frame) => string.IsNullOrEmpty(frame.MessageId)
+        ? ParseResult.Failure(ErrorCodes.InvalidMessage, "This frame needs a non-empty string \"messageId\".", frame.Id)
+        : null;
+
+    private static ParseResult ValidateReaction(ClientFrame frame)
+    {
+        if (string.IsNullOrEmpty(frame.Emoji) || frame.Emoji.Contains('\0'))
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, "This frame needs a non-empty string \"emoji\" without U+0000.", frame.Id);
+        }
+
+        if (CountCodePoints(frame.Emoji) > MaxEmojiLength)
+        {
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"\"emoji\" is longer than {MaxEmojiLength} characters.", frame.Id);
+        }
+
+        return ValidateRoom(frame);
     }
 
     private ParseResult ValidateMessage(ClientFrame frame, int dataBytes)
     {
         if (frame.Content is null && frame.Data is null)
         {
-            return ParseResult.Failure(ErrorCodes.InvalidMessage, "message needs a string \"content\" or an object \"data\".", frame.Id);
+            return ParseResult.Failure(ErrorCodes.InvalidMessage, $"{TypeName(frame.Type)} needs a string \"content\" or an object \"data\".", frame.Id);
         }
 
         var room = ValidateRoom(frame);
@@ -198,6 +225,10 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             FrameTypes.Typing => ClientFrameType.Typing,
             FrameTypes.Presence => ClientFrameType.Presence,
             FrameTypes.Ping => ClientFrameType.Ping,
+            FrameTypes.Edit => ClientFrameType.Edit,
+            FrameTypes.Delete => ClientFrameType.Delete,
+            FrameTypes.React => ClientFrameType.React,
+            FrameTypes.Unreact => ClientFrameType.Unreact,
             _ => (ClientFrameType)(-1),
         };
         return Enum.IsDefined(type);
@@ -212,6 +243,10 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
         ClientFrameType.Typing => FrameTypes.Typing,
         ClientFrameType.Presence => FrameTypes.Presence,
         ClientFrameType.Ping => FrameTypes.Ping,
+        ClientFrameType.Edit => FrameTypes.Edit,
+        ClientFrameType.Delete => FrameTypes.Delete,
+        ClientFrameType.React => FrameTypes.React,
+        ClientFrameType.Unreact => FrameTypes.Unreact,
         _ => "",
     };
 
@@ -291,6 +326,12 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
                 break;
             case "since":
                 fields.Since = ReadSince(ref reader, ref fields.Error);
+                break;
+            case "messageId":
+                fields.MessageId = ReadString(ref reader, name, MaxMessageIdLength, ref fields.Error);
+                break;
+            case "emoji":
+                fields.Emoji = ReadString(ref reader, name, int.MaxValue, ref fields.Error);
                 break;
             default:
                 reader.Skip();
@@ -372,6 +413,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
         public JsonElement? Data;
         public int DataBytes;
         public string? Id;
+        public string? MessageId;
+        public string? Emoji;
         public long? Since;
         public string? Error;
     }

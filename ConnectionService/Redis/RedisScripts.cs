@@ -12,7 +12,8 @@ public static class RedisScripts
     /// A message's whole hand-off, the user's rate limit included, in one round trip. KEYS: seq, recent, handoff,
     /// unstored, the user's rate window[, dedup]. ARGV: frame prefix, frame suffix, recent MAXLEN, room channel, traceparent,
     /// ack prefix, dedup TTL ms, now ms, rate window ms, rate limit, unique rate member, ack suffix, publish command (both frames split
-    /// around seq by FrameCodec.SpliceAroundSeq). Returns {'dup', ack} for a
+    /// around seq by FrameCodec.SpliceAroundSeq)[, the deleted message's id as JSON, its seq: a delete's scrub, see
+    /// <see cref="HandOff"/>]. Returns {'dup', ack} for a
     /// resent client id (answered before the rate limit and not counted), {'limited', ms} when the user is over the
     /// limit, {'noseq'} when the room's counter is unknown (re-seed first; nothing was counted), else {'ok', seq, ack}.
     /// The rate key is in the user's slot, not the room's: on a Redis Cluster the hand-off is
@@ -44,7 +45,22 @@ public static class RedisScripts
 
         """ + HandOff;
 
+    /// <summary>
+    /// The common tail. A delete (ARGV[14], the message id as JSON, and ARGV[15], the message's seq) first takes the
+    /// message and its edits out of the recent stream, so Redis keeps no content of it; their seqs become a hole that
+    /// replay fills from history, where the message is a tombstone.
+    /// </summary>
     private const string HandOff = """
+        if ARGV[14] and ARGV[14] ~= '' then
+          local needle = '"messageId":' .. ARGV[14]
+          for _, entry in ipairs(redis.call('XRANGE', KEYS[2], ARGV[15] .. '-0', '+')) do
+            local stored = entry[2][2]
+            if stored and string.find(stored, needle, 1, true)
+                and (string.find(stored, '{"type":"message",', 1, true) == 1 or string.find(stored, '{"type":"message_edited",', 1, true) == 1) then
+              redis.call('XDEL', KEYS[2], entry[1])
+            end
+          end
+        end
         local seq = redis.call('INCR', KEYS[1])
         local frame = ARGV[1] .. seq .. ARGV[2]
         -- A recent stream that is ahead of the counter must not stop the message: replay falls back to history.

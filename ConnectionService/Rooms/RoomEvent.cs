@@ -17,6 +17,6 @@ public readonly record struct RoomEvent(
         var (traceParent, frame) = Envelope.Decode(payload);
         // Only our own replicas publish here; a frame they wrote that does not parse is passed on as it is.
         var header = FrameCodec.ReadHeader(frame.Span);
-        return new RoomEvent(frame, header.Type, header.Type == FrameTypes.Message ? header.Seq : 0, header.UserId, traceParent, header.Timestamp);
+        return new RoomEvent(frame, header.Type, RoomSequence.IsSequenced(header.Type) ? header.Seq : 0, header.UserId, traceParent, header.Timestamp);
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RealtimeAspire.ConnectionService.Protocol;
+using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.ConnectionService.Upstream;
@@ -55,7 +56,7 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
         string room, long after, string accessToken, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get,
-            $"/api/rooms/{Uri.EscapeDataString(room)}/messages?after={after}&limit={HistoryPageSize}");
+            $"/api/rooms/{Uri.EscapeDataString(room)}/messages?after={after}&limit={HistoryPageSize}&events=true");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await Http.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -69,8 +70,25 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
             return null;
         }
 
-        // Each item is a message frame: encoded by the same codec as a live one, it is the same bytes.
-        return [.. items.Select(message => (message.Seq, FrameCodec.Encode(message)))];
+        // Each message is encoded by the same codec as a live one (in its current state); events are passed on as they are.
+        IEnumerable<(long Seq, byte[] Frame)> events = (page.Events ?? [])
+            .Select(item => (item.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var number) ? number : 0,
+                System.Text.Encoding.UTF8.GetBytes(item.GetRawText())));
+        return [.. items.Select(message => (message.Seq, FrameCodec.Encode(message))).Concat(events).OrderBy(item => item.Seq)];
+    }
+
+    /// <summary>The message an edit, delete or reaction of <paramref name="userId"/> is about; null when the room has no such message.</summary>
+    public async Task<MessageLookup?> LookupMessageAsync(string room, string messageId, string userId, CancellationToken cancellationToken)
+    {
+        using var response = await Http.GetAsync(InternalApi.MessageLookupPath(room, messageId, userId), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(FrameJsonContext.Default.MessageLookup, cancellationToken)
+            ?? throw new InvalidOperationException("MessageService sent no message.");
     }
 
     /// <summary>

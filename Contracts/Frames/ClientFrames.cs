@@ -61,3 +61,25 @@ public sealed record PingRequest : IClientFrame
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Ping;
 }
+
+/// <summary>A client's <c>edit</c> of its own message (protocol.md §7); <see cref="Id"/> as a message's.</summary>
+public sealed record EditRequest(string Room, string MessageId, string? Content, string? Id = null, JsonElement? Data = null) : IClientFrame
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => FrameTypes.Edit;
+
+    public bool Equals(EditRequest? other) =>
+        other is not null && (Room, MessageId, Content, Id) == (other.Room, other.MessageId, other.Content, other.Id) && StructuredData.Same(Data, other.Data);
+
+    public override int GetHashCode() => HashCode.Combine(Room, MessageId, Content, Id);
+}
+
+/// <summary>A client's <c>delete</c> of a message (its author's or, for the room's owner, anyone's).</summary>
+public sealed record DeleteRequest(string Room, string MessageId, string? Id = null) : IClientFrame
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => FrameTypes.Delete;
+}
+
+/// <summary>A client's <c>react</c> or <c>unreact</c>: the same fields, another type.</summary>
+public sealed record ReactionRequest([property: JsonPropertyOrder(-1)] string Type, string Room, string MessageId, string Emoji, string? Id = null) : IClientFrame;

@@ -45,6 +45,9 @@ public static class FrameCodec
         FrameTypes.Notification => Decode<NotificationFrame>(utf8Json),
         FrameTypes.Event => Decode<EventFrame>(utf8Json),
         FrameTypes.Error => Decode<ErrorFrame>(utf8Json),
+        FrameTypes.MessageEdited => Decode<MessageEditedFrame>(utf8Json),
+        FrameTypes.MessageDeleted => Decode<MessageDeletedFrame>(utf8Json),
+        FrameTypes.Reaction => Decode<ReactionFrame>(utf8Json),
         _ => null,
     };
 
@@ -62,6 +65,9 @@ public static class FrameCodec
         FrameTypes.Typing => Decode<TypingRequest>(utf8Json),
         FrameTypes.Presence => Decode<PresenceRequest>(utf8Json),
         FrameTypes.Ping => Decode<PingRequest>(utf8Json),
+        FrameTypes.Edit => Decode<EditRequest>(utf8Json),
+        FrameTypes.Delete => Decode<DeleteRequest>(utf8Json),
+        FrameTypes.React or FrameTypes.Unreact => Decode<ReactionRequest>(utf8Json),
         _ => null,
     };
 
@@ -70,6 +76,9 @@ public static class FrameCodec
     /// prefix + seq + suffix is <see cref="Encode{T}(T)"/> of the frame with that seq.
     /// </summary>
     public static SeqSplice SpliceAroundSeq(MessageFrame frame) => SeqSplice.Around(Encode(frame with { Seq = 0 }));
+
+    /// <summary>A message event frame (edit, delete, reaction) split around its <c>seq</c>, as <see cref="SpliceAroundSeq(MessageFrame)"/>.</summary>
+    public static SeqSplice SpliceAroundSeq<T>(T frame) where T : IMessageEventFrame => SeqSplice.Around(Encode(frame));
 
     /// <summary>An <c>ack</c> frame split around its <c>seq</c>, as <see cref="SpliceAroundSeq(MessageFrame)"/>.</summary>
     public static SeqSplice SpliceAroundSeq(AckFrame frame) => SeqSplice.Around(Encode(frame with { Seq = 0 }));

@@ -74,12 +74,28 @@ public sealed record MessageFrame(
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Message;
 
+    /// <summary>History only: when the message was last edited (protocol.md §7); live frames never carry it.</summary>
+    // Left out when absent under any serializer options (an HTTP answer's too), so a v1 message reads as it always did.
+    [JsonConverter(typeof(NullableTimestampConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>History only: true for a deleted message, which keeps its seq and ids but no content.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Deleted { get; init; }
+
+    /// <summary>History only: how many users reacted with each emoji; absent when nobody did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? Reactions { get; init; }
+
     // Left out when absent under any serializer options (MessageService's HTTP answers too), as v1 wrote it.
     // JsonElement compares by reference to its document; two frames with equal data are the same frame.
     public bool Equals(MessageFrame? other) =>
         other is not null
         && (Room, MessageId, Seq, UserId, Username, Content, Timestamp) == (other.Room, other.MessageId, other.Seq, other.UserId, other.Username, other.Content, other.Timestamp)
-        && StructuredData.Same(Data, other.Data);
+        && StructuredData.Same(Data, other.Data)
+        && (EditedAt, Deleted) == (other.EditedAt, other.Deleted)
+        && (Reactions ?? new Dictionary<string, int>()).OrderBy(r => r.Key).SequenceEqual((other.Reactions ?? new Dictionary<string, int>()).OrderBy(r => r.Key));
 
     public override int GetHashCode() => HashCode.Combine(Room, MessageId, Seq);
 }

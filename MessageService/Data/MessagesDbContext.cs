@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using RealtimeAspire.MessageService.Webhooks;
+using RealtimeAspire.Contracts.Frames;
 
 namespace RealtimeAspire.MessageService.Data;
 
@@ -25,6 +26,14 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
             message.HasKey(m => new { m.Room, m.Seq });
             message.Property(m => m.Room).HasMaxLength(Room.MaxIdLength);
             message.Property(m => m.Data).HasColumnType("jsonb");
+            message.Property(m => m.Kind).HasMaxLength(32).HasDefaultValue(FrameTypes.Message);
+            message.Property(m => m.Emoji).HasMaxLength(128);
+            message.Property(m => m.Op).HasMaxLength(16);
+            message.Ignore(m => m.IsMessage);
+
+            // History without events pages over messages only; a lookup, a reaction count or a delete finds a message's events.
+            message.HasIndex(m => new { m.Room, m.Seq }).HasFilter("\"Kind\" = 'message'").HasDatabaseName("IX_Messages_Room_Seq_Messages");
+            message.HasIndex(m => new { m.Room, m.MessageId });
         });
 
         modelBuilder.Entity<Room>(room =>

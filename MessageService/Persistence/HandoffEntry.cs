@@ -34,9 +34,18 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             return null;
         }
 
+        return decoded switch
+        {
+            MessageFrame frame => FromMessage(frame),
+            IMessageEventFrame roomEvent => FromEvent(roomEvent),
+            _ => null,
+        };
+    }
+
+    private static StoredMessage? FromMessage(MessageFrame frame)
+    {
         // The codec reads leniently; what PostgreSQL stores must have every field.
-        if (decoded is not MessageFrame frame
-            || frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null }
+        if (frame is not { Room: not null, MessageId: not null, UserId: not null, Username: not null }
             || frame is { Content: null, Data: null }
             || !RoomIds.IsValid(frame.Room)
             || frame.Seq <= 0
@@ -57,6 +66,48 @@ public sealed record HandoffEntry(int Partition, RedisValue Id, StoredMessage? M
             Content = frame.Content is null ? null : WithoutNul(frame.Content),
             Data = StoredData(frame),
             Timestamp = frame.Timestamp,
+        };
+    }
+
+    /// <summary>An edit, delete or reaction as a row of the room's sequence (<see cref="StoredMessage"/>).</summary>
+    private static StoredMessage? FromEvent(IMessageEventFrame roomEvent)
+    {
+        if (roomEvent is not { Room: not null, MessageId: not null, UserId: not null }
+            || !RoomIds.IsValid(roomEvent.Room)
+            || roomEvent.Seq <= 0
+            || !Guid.TryParse(roomEvent.MessageId, out var messageId))
+        {
+            return null;
+        }
+
+        var (content, data, timestamp, emoji, op) = roomEvent switch
+        {
+            MessageEditedFrame edited => (edited.Content is null ? null : WithoutNul(edited.Content),
+                edited.Data is { ValueKind: JsonValueKind.Object } value && StructuredData.Unstorable(value) is null ? value.GetRawText() : null,
+                edited.EditedAt, null, null),
+            ReactionFrame { Emoji: not null, Op: ReactionFrame.Add or ReactionFrame.Remove } reaction =>
+                ((string?)null, (string?)null, DateTimeOffset.UnixEpoch, WithoutNul(reaction.Emoji), reaction.Op),
+            MessageDeletedFrame => ((string?)null, (string?)null, DateTimeOffset.UnixEpoch, (string?)null, (string?)null),
+            _ => default,
+        };
+        if (timestamp == default)
+        {
+            return null;
+        }
+
+        return new StoredMessage
+        {
+            Room = roomEvent.Room,
+            Seq = roomEvent.Seq,
+            MessageId = messageId,
+            UserId = WithoutNul(roomEvent.UserId),
+            Username = "",
+            Content = content,
+            Data = data,
+            Timestamp = timestamp,
+            Kind = roomEvent.Type,
+            Emoji = emoji,
+            Op = op,
         };
     }
 

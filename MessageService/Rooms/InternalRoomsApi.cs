@@ -16,6 +16,7 @@ public static class InternalRoomsApi
         group.MapGet("/{room}/access", GetAccessAsync);
         group.MapPost("/{room}/joins", PostJoinAsync);
         group.MapGet("/{room}/last-seq", GetLastSeqAsync).WithRequestTimeout(StorageUnavailableHandler.TimeoutPolicy);
+        group.MapGet("/{room}/messages/{messageId}", GetMessageAsync).WithRequestTimeout(StorageUnavailableHandler.TimeoutPolicy);
 
         return group;
     }
@@ -38,6 +39,25 @@ public static class InternalRoomsApi
         }
 
         return TypedResults.Ok(new LastSeqResponse(room, await history.LastSeqAsync(room, cancellationToken)));
+    }
+
+    /// <summary>One message for ConnectionService's checks of an edit, delete or reaction (<see cref="InternalApi.MessageLookupPath"/>).</summary>
+    public static async Task<Results<Ok<MessageLookup>, NotFound, ValidationProblem>> GetMessageAsync(
+        string room, string messageId, string? userId, HistoryReader history, CancellationToken cancellationToken)
+    {
+        if (!RoomIds.IsValid(room))
+        {
+            return RoomProblems.InvalidRoom();
+        }
+
+        if (string.IsNullOrEmpty(userId))
+        {
+            return RoomProblems.Invalid("userId", "A userId is required.");
+        }
+
+        return Guid.TryParse(messageId, out var id) && await history.LookupAsync(room, id, userId, cancellationToken) is { } lookup
+            ? TypedResults.Ok(lookup)
+            : TypedResults.NotFound();
     }
 
     private static async Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> AnswerAccessAsync(

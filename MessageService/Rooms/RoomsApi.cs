@@ -187,12 +187,12 @@ public static class RoomsApi
     }
 
     public static Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
-        string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
+        string room, long? after, long? before, int? limit, bool? events, ClaimsPrincipal user, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken) =>
-        ReadMessagesAsync(room, after, before, limit, Caller.From(user), db, history, cancellationToken);
+        ReadMessagesAsync(room, after, before, limit, events, Caller.From(user), db, history, cancellationToken);
 
     public static async Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> ReadMessagesAsync(
-        string room, long? after, long? before, int? limit, Caller caller, MessagesDbContext db,
+        string room, long? after, long? before, int? limit, bool? events, Caller caller, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken)
     {
         if (!RoomIds.IsValid(room))
@@ -216,7 +216,7 @@ public static class RoomsApi
             return RoomProblems.NotReadable(room);
         }
 
-        return TypedResults.Ok(new MessagesPage(await history.PageAsync(room, after, before, pageSize, cancellationToken)));
+        return TypedResults.Ok(await history.ReadPageAsync(room, after, before, pageSize, events ?? false, cancellationToken));
     }
 
     public static Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(

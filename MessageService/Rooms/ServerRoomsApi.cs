@@ -26,9 +26,9 @@ public static class ServerRoomsApi
     }
 
     public static Task<Results<Ok<MessagesPage>, ValidationProblem, ProblemHttpResult>> GetMessagesAsync(
-        string room, long? after, long? before, int? limit, ClaimsPrincipal user, MessagesDbContext db,
+        string room, long? after, long? before, int? limit, bool? events, ClaimsPrincipal user, MessagesDbContext db,
         HistoryReader history, CancellationToken cancellationToken) =>
-        RoomsApi.ReadMessagesAsync(room, after, before, limit, Client(user), db, history, cancellationToken);
+        RoomsApi.ReadMessagesAsync(room, after, before, limit, events, Client(user), db, history, cancellationToken);
 
     public static Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
         string room, ClaimsPrincipal user, MessagesDbContext db, PresenceReader presence, CancellationToken cancellationToken) =>

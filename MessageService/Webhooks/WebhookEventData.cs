@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Webhooks;
@@ -5,7 +6,8 @@ namespace RealtimeAspire.MessageService.Webhooks;
 /// <summary>The <c>data</c> of each event type (docs/server-api.md, "Webhooks").</summary>
 public static class WebhookEventData
 {
-    public sealed record Message(string Room, long Seq, Guid MessageId, string UserId, string Username, string Content, DateTimeOffset Timestamp);
+    /// <summary>The stored message, with the fields of its live frame (<c>content</c>, <c>data</c> or both).</summary>
+    public sealed record Message(string Room, long Seq, Guid MessageId, string UserId, string Username, string? Content, DateTimeOffset Timestamp, JsonElement? Data);
 
     public sealed record Member(string UserId, string Username);
 
@@ -24,6 +26,7 @@ public static class WebhookEventData
     /// </summary>
     public static NewWebhookEvent MessageCreated(StoredMessage message, string? traceParent) =>
         new(message.MessageId, WebhookEventTypes.MessageCreated, message.Room, message.Room,
-            new Message(message.Room, message.Seq, message.MessageId, message.UserId, message.Username, message.Content, message.Timestamp),
+            new Message(message.Room, message.Seq, message.MessageId, message.UserId, message.Username, message.Content, message.Timestamp,
+                message.Data is null ? null : JsonElement.Parse(message.Data)),
             message.Timestamp, traceParent);
 }

@@ -26,6 +26,14 @@ public sealed class ClientFrameCheckTests
         new ClientFrame(ClientFrameType.Message) { Room = "bad room", Content = "hi", Id = "c-6" },
         new ClientFrame(ClientFrameType.Typing) { Room = "lobby" },
         new ClientFrame(ClientFrameType.Presence) { Room = "lobby" },
+        new ClientFrame(ClientFrameType.Edit) { Room = "lobby", MessageId = "m-1", Content = "fixed", Id = "c-7" },
+        new ClientFrame(ClientFrameType.Edit) { Room = "lobby", MessageId = null, Content = "fixed" },
+        new ClientFrame(ClientFrameType.Edit) { Room = "lobby", MessageId = "m-1", Content = new string('x', 11) },
+        new ClientFrame(ClientFrameType.Delete) { Room = "lobby", MessageId = "m-1" },
+        new ClientFrame(ClientFrameType.Delete) { Room = "lobby", MessageId = new string('m', 65) },
+        new ClientFrame(ClientFrameType.React) { Room = "lobby", MessageId = "m-1", Emoji = "👍" },
+        new ClientFrame(ClientFrameType.React) { Room = "lobby", MessageId = "m-1", Emoji = "" },
+        new ClientFrame(ClientFrameType.Unreact) { Room = "lobby", MessageId = "m-1", Emoji = string.Concat(Enumerable.Repeat("👍", 33)) },
     ];
 
     [Theory]
@@ -49,9 +57,19 @@ public sealed class ClientFrameCheckTests
                 json.WriteNumber("since", since);
             }
 
-            if (frame.Type == ClientFrameType.Message)
+            if (frame.Type is ClientFrameType.Message or ClientFrameType.Edit)
             {
                 json.WriteString("content", frame.Content);
+            }
+
+            if (frame.MessageId is not null)
+            {
+                json.WriteString("messageId", frame.MessageId);
+            }
+
+            if (frame.Emoji is not null)
+            {
+                json.WriteString("emoji", frame.Emoji);
             }
 
             if (frame.Id is not null)

@@ -29,6 +29,13 @@ public sealed class FrameCodecTests
         new NotificationFrame(FrameTypes.MentionKind, Message),
         new ErrorFrame("rate_limited", "Too many messages.", "c-1", 1_500),
         new ErrorFrame("not_joined", "You have not joined this room."),
+        new MessageEditedFrame("general", 18, Message.MessageId, "say \"hello\"", null, At, "u-1"),
+        new MessageEditedFrame("general", 18, Message.MessageId, null, JsonDocument.Parse("""{"x":1}""").RootElement, At, "u-1"),
+        new MessageDeletedFrame("general", 19, Message.MessageId, "u-2"),
+        new ReactionFrame("general", 20, Message.MessageId, "👍🏽", "u-2", ReactionFrame.Add),
+        new ReactionFrame("general", 21, Message.MessageId, "👍🏽", "u-2", ReactionFrame.Remove),
+        Message with { EditedAt = At },
+        Message with { Content = null, Deleted = true },
     ];
 
     public static TheoryData<IClientFrame> ClientFrames() =>
@@ -42,6 +49,10 @@ public sealed class FrameCodecTests
         new TypingRequest("general"),
         new PresenceRequest("general"),
         new PingRequest(),
+        new EditRequest("general", Message.MessageId, "fixed", "c-2"),
+        new DeleteRequest("general", Message.MessageId),
+        new ReactionRequest(FrameTypes.React, "general", Message.MessageId, "🎉", "c-3"),
+        new ReactionRequest(FrameTypes.Unreact, "general", Message.MessageId, "🎉"),
     ];
 
     [Theory]
@@ -73,6 +84,12 @@ public sealed class FrameCodecTests
         Assert.Equal("""{"type":"ack","id":"c1","room":"r","messageId":"m","seq":3}""", Text(new AckFrame("c1", "r", "m", 3)));
         Assert.Equal("""{"type":"ack","room":"r","messageId":"m","seq":3}""", Text(new AckFrame(null, "r", "m", 3)));
         Assert.Equal("""{"type":"pong","ts":"2026-01-02T03:04:05.678Z"}""", Text(new PongFrame(At)));
+        Assert.Equal("""{"type":"reaction","room":"r","seq":4,"messageId":"m","emoji":"x","userId":"u","op":"add"}""",
+            Text(new ReactionFrame("r", 4, "m", "x", "u", ReactionFrame.Add)));
+        Assert.Equal("""{"type":"message_deleted","room":"r","seq":5,"messageId":"m","userId":"u"}""", Text(new MessageDeletedFrame("r", 5, "m", "u")));
+        Assert.Equal(
+            """{"type":"message","room":"r","messageId":"m","seq":1,"userId":"u","username":"alice","timestamp":"2026-01-02T03:04:05.678Z","editedAt":"2026-01-02T03:04:05.678Z","reactions":{"x":2}}""",
+            Text(new MessageFrame("r", "m", 1, "u", "alice", null, At) { EditedAt = At, Reactions = new Dictionary<string, int> { ["x"] = 2 } }));
         Assert.Equal(
             """{"type":"message","room":"r","messageId":"m-1","seq":17,"userId":"u-1","username":"alice","content":"say \u0022hi\u0022\n","timestamp":"2026-01-02T03:04:05.678Z"}""",
             Text(new MessageFrame("r", "m-1", 17, "u-1", "alice", "say \"hi\"\n", At)));
@@ -101,8 +118,8 @@ public sealed class FrameCodecTests
     [Fact]
     public void Unknown_types_decode_to_null_and_frames_without_a_type_are_refused()
     {
-        Assert.Null(FrameCodec.DecodeServerFrame("""{"type":"message_edited","room":"r"}"""u8));
-        Assert.Null(FrameCodec.DecodeClientFrame("""{"type":"react"}"""u8));
+        Assert.Null(FrameCodec.DecodeServerFrame("""{"type":"message_pinned","room":"r"}"""u8));
+        Assert.Null(FrameCodec.DecodeClientFrame("""{"type":"pin"}"""u8));
         Assert.Throws<JsonException>(() => FrameCodec.DecodeServerFrame("""{"room":"r"}"""u8));
         Assert.Throws<JsonException>(() => FrameCodec.DecodeServerFrame("[1]"u8));
     }

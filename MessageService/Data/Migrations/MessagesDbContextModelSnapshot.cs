@@ -83,8 +83,23 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                     b.Property<string>("Data")
                         .HasColumnType("jsonb");
 
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("message");
+
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Op")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<DateTimeOffset>("Timestamp")
                         .HasColumnType("timestamp with time zone");
@@ -98,6 +113,12 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                         .HasColumnType("text");
 
                     b.HasKey("Room", "Seq");
+
+                    b.HasIndex("Room", "MessageId");
+
+                    b.HasIndex("Room", "Seq")
+                        .HasDatabaseName("IX_Messages_Room_Seq_Messages")
+                        .HasFilter("\"Kind\" = 'message'");
 
                     b.ToTable("Messages");
                 });
