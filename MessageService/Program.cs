@@ -9,6 +9,8 @@ app.MapDefaultEndpoints();
 // Inside the exception handler of MapDefaultEndpoints, which would otherwise take a timed-out read for a client gone (499).
 app.UseRequestTimeouts();
 app.MapRoomsApi();
+app.MapMyRoomsApi();
 app.MapInternalRoomsApi();
+app.MapInternalMyRoomsApi();
 
 app.Run();

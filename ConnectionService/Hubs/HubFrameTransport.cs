@@ -20,7 +20,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
     private static readonly HashSet<string> Events =
     [
         FrameTypes.Message, FrameTypes.UserJoined, FrameTypes.UserLeft, FrameTypes.UserTyping, FrameTypes.Notification,
-        FrameTypes.Error, FrameTypes.Left,
+        FrameTypes.Error, FrameTypes.Left, FrameTypes.Read, FrameTypes.Receipt,
     ];
 
     private readonly Lock _sync = new();

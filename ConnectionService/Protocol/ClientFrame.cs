@@ -9,6 +9,7 @@ public enum ClientFrameType
     Typing,
     Presence,
     Ping,
+    Read,
 }
 
 /// <summary>A client frame that passed parsing: its fields have the right types and the ones its type needs are there.</summary>
@@ -21,6 +22,12 @@ public sealed record ClientFrame(ClientFrameType Type)
     public long? Since { get; init; }
 
     public string? Content { get; init; }
+
+    /// <summary>The position of a <c>read</c>.</summary>
+    public long? Seq { get; init; }
+
+    /// <summary>A <c>leave</c> that also takes the room off the user's room list.</summary>
+    public bool Forget { get; init; }
 
     /// <summary>The client's own id of a <c>message</c>, echoed in its ack or error.</summary>
     public string? Id { get; init; }

@@ -42,7 +42,7 @@ public sealed class ClientFrameParser(int maxContentLength)
     /// </summary>
     public ParseResult Check(ClientFrame frame)
     {
-        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content };
+        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Forget = frame.Forget };
         fields.Token = Limit(frame.Token, "token", MaxTokenLength, ref fields.Error);
         fields.Id = Limit(frame.Id, "id", MaxClientIdLength, ref fields.Error);
         if (fields.Id is { Length: 0 })
@@ -58,6 +58,15 @@ public sealed class ClientFrameParser(int maxContentLength)
         else
         {
             fields.Since = frame.Since;
+        }
+
+        if (frame.Seq is < 0)
+        {
+            fields.Error ??= "\"seq\" must be a non-negative integer.";
+        }
+        else
+        {
+            fields.Seq = frame.Seq;
         }
 
         return Validate(fields);
@@ -85,6 +94,8 @@ public sealed class ClientFrameParser(int maxContentLength)
             Token = fields.Token,
             Room = fields.Room,
             Since = fields.Since,
+            Seq = fields.Seq,
+            Forget = fields.Forget,
             Content = fields.Content,
             Id = fields.Id,
         };
@@ -96,6 +107,7 @@ public sealed class ClientFrameParser(int maxContentLength)
                 : ParseResult.Success(frame),
             ClientFrameType.Ping => ParseResult.Success(frame),
             ClientFrameType.Message => ValidateMessage(frame),
+            ClientFrameType.Read when frame.Seq is null => ParseResult.Failure(ErrorCodes.InvalidMessage, "read needs a non-negative integer \"seq\".", fields.Id),
             _ => ValidateRoom(frame),
         };
     }
@@ -165,6 +177,7 @@ public sealed class ClientFrameParser(int maxContentLength)
             FrameTypes.Typing => ClientFrameType.Typing,
             FrameTypes.Presence => ClientFrameType.Presence,
             FrameTypes.Ping => ClientFrameType.Ping,
+            FrameTypes.Read => ClientFrameType.Read,
             _ => (ClientFrameType)(-1),
         };
         return Enum.IsDefined(type);
@@ -179,6 +192,7 @@ public sealed class ClientFrameParser(int maxContentLength)
         ClientFrameType.Typing => FrameTypes.Typing,
         ClientFrameType.Presence => FrameTypes.Presence,
         ClientFrameType.Ping => FrameTypes.Ping,
+        ClientFrameType.Read => FrameTypes.Read,
         _ => "",
     };
 
@@ -254,7 +268,13 @@ public sealed class ClientFrameParser(int maxContentLength)
 
                 break;
             case "since":
-                fields.Since = ReadSince(ref reader, ref fields.Error);
+                fields.Since = ReadSeq(ref reader, name, ref fields.Error);
+                break;
+            case "seq":
+                fields.Seq = ReadSeq(ref reader, name, ref fields.Error);
+                break;
+            case "forget":
+                fields.Forget = ReadFlag(ref reader, name, ref fields.Error);
                 break;
             default:
                 reader.Skip();
@@ -279,21 +299,36 @@ public sealed class ClientFrameParser(int maxContentLength)
         return Limit(reader.GetString()!, name, maxLength, ref error);
     }
 
-    private static long? ReadSince(ref Utf8JsonReader reader, ref string? error)
+    private static long? ReadSeq(ref Utf8JsonReader reader, string name, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var since) && since >= 0)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq) && seq >= 0)
         {
-            return since;
+            return seq;
         }
 
         reader.Skip();
-        error ??= "\"since\" must be a non-negative integer.";
+        error ??= $"\"{name}\" must be a non-negative integer.";
         return null;
+    }
+
+    private static bool ReadFlag(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False or JsonTokenType.Null:
+                return false;
+            default:
+                reader.Skip();
+                error ??= $"\"{name}\" must be true or false.";
+                return false;
+        }
     }
 
     private static void EnsureEnd(ref Utf8JsonReader reader)
@@ -315,6 +350,8 @@ public sealed class ClientFrameParser(int maxContentLength)
         public string? Content;
         public string? Id;
         public long? Since;
+        public long? Seq;
+        public bool Forget;
         public string? Error;
     }
 }

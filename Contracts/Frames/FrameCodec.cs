@@ -44,6 +44,8 @@ public static class FrameCodec
         FrameTypes.Pong => Decode<PongFrame>(utf8Json),
         FrameTypes.Notification => Decode<NotificationFrame>(utf8Json),
         FrameTypes.Error => Decode<ErrorFrame>(utf8Json),
+        FrameTypes.Read => Decode<ReadFrame>(utf8Json),
+        FrameTypes.Receipt => Decode<ReceiptFrame>(utf8Json),
         _ => null,
     };
 
@@ -61,6 +63,7 @@ public static class FrameCodec
         FrameTypes.Typing => Decode<TypingRequest>(utf8Json),
         FrameTypes.Presence => Decode<PresenceRequest>(utf8Json),
         FrameTypes.Ping => Decode<PingRequest>(utf8Json),
+        FrameTypes.Read => Decode<ReadRequest>(utf8Json),
         _ => null,
     };
 

@@ -10,6 +10,10 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
 
     public DbSet<RoomMember> RoomMembers => Set<RoomMember>();
 
+    public DbSet<UserRoom> UserRooms => Set<UserRoom>();
+
+    public DbSet<RoomRead> RoomReads => Set<RoomRead>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredMessage>(message =>
@@ -30,6 +34,18 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
         {
             member.HasKey(m => new { m.RoomId, m.UserId });
             member.HasIndex(m => new { m.RoomId, m.Username }).IsUnique();
+        });
+
+        modelBuilder.Entity<UserRoom>(entry =>
+        {
+            entry.HasKey(r => new { r.UserId, r.Room });
+            entry.Property(r => r.Room).HasMaxLength(Room.MaxIdLength);
+        });
+
+        modelBuilder.Entity<RoomRead>(read =>
+        {
+            read.HasKey(r => new { r.Room, r.UserId });
+            read.Property(r => r.Room).HasMaxLength(Room.MaxIdLength);
         });
     }
 }

@@ -78,6 +78,8 @@ public static class RoomsApi
         }
 
         db.Rooms.Add(created);
+        // The owner and every initial member have the room on their lists, committed with it.
+        db.UserRooms.AddRange(created.Members.Select(m => new UserRoom { UserId = m.UserId, Room = room, AddedAt = now }));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -123,6 +125,8 @@ public static class RoomsApi
             }
         }
 
+        await MyRooms.AddAsync(db, room, member.UserId, cancellationToken);
+
         return TypedResults.NoContent();
     }
 
@@ -151,6 +155,7 @@ public static class RoomsApi
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await MyRooms.RemoveAsync(db, room, member.UserId, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -67,6 +67,30 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                     b.ToTable("RoomMembers");
                 });
 
+            modelBuilder.Entity("RealtimeAspire.MessageService.Data.RoomRead", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.ToTable("RoomReads");
+                });
+
             modelBuilder.Entity("RealtimeAspire.MessageService.Data.StoredMessage", b =>
                 {
                     b.Property<string>("Room")
@@ -97,6 +121,23 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                     b.HasKey("Room", "Seq");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("RealtimeAspire.MessageService.Data.UserRoom", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Room")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "Room");
+
+                    b.ToTable("UserRooms");
                 });
 
             modelBuilder.Entity("RealtimeAspire.MessageService.Data.RoomMember", b =>

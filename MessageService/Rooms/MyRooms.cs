@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.MessageService.Data;
+
+namespace RealtimeAspire.MessageService.Rooms;
+
+/// <summary>
+/// The user's room list (protocol.md §7, "My rooms"): the rows of <see cref="UserRoom"/>, written where a user gains or
+/// loses a room, and read as one query (docs/messages.md, "My rooms").
+/// </summary>
+public static class MyRooms
+{
+    /// <summary>Puts the room on the list; idempotent, so a join may repeat it as often as it likes.</summary>
+    public static Task AddAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "UserRooms" ("UserId", "Room", "AddedAt") VALUES ({userId}, {room}, now())
+            ON CONFLICT ("UserId", "Room") DO NOTHING
+            """, cancellationToken);
+
+    public static Task RemoveAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken) =>
+        db.UserRooms.Where(r => r.UserId == userId && r.Room == room).ExecuteDeleteAsync(cancellationToken);
+
+    /// <summary>
+    /// Every room on the user's list with its latest message, the user's read position and the unread count, most
+    /// recent activity first: one statement, the latest message and the count each a lateral index range scan of the
+    /// room's (Room, Seq) key.
+    /// </summary>
+    public static async Task<List<MyRoomResponse>> ListAsync(MessagesDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+                from entry in db.UserRooms.AsNoTracking().Where(r => r.UserId == userId)
+                join room in db.Rooms on entry.Room equals room.Id into rooms
+                from room in rooms.DefaultIfEmpty()
+                join read in db.RoomReads on new { entry.Room, entry.UserId } equals new { read.Room, read.UserId } into reads
+                from read in reads.DefaultIfEmpty()
+                from last in db.Messages.Where(m => m.Room == entry.Room).OrderByDescending(m => m.Seq).Take(1).DefaultIfEmpty()
+                let readSeq = read == null ? 0 : read.Seq
+                orderby (last == null ? entry.AddedAt : last.Timestamp) descending, entry.Room
+                select new
+                {
+                    entry.Room,
+                    Visibility = room == null ? (RoomVisibility?)null : room.Visibility,
+                    ReadSeq = readSeq,
+                    Last = last,
+                    Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
+                })
+            .ToListAsync(cancellationToken);
+
+        return [.. rows.Select(row => new MyRoomResponse(
+            row.Room,
+            (row.Visibility ?? (RoomIds.IsReserved(row.Room) ? RoomVisibility.Private : RoomVisibility.Public)).ToProtocol(),
+            row.Last?.Seq ?? 0,
+            row.Last is null ? null : StoredMessageFrames.From(row.Last),
+            row.ReadSeq,
+            row.Unread))];
+    }
+}
