@@ -29,6 +29,8 @@ public sealed class FrameCodecTests
         new NotificationFrame(FrameTypes.MentionKind, Message),
         new ErrorFrame("rate_limited", "Too many messages.", "c-1", 1_500),
         new ErrorFrame("not_joined", "You have not joined this room."),
+        new ReadFrame("general", 17),
+        new ReceiptFrame("general", "u-2", "bob", 17),
     ];
 
     public static TheoryData<IClientFrame> ClientFrames() =>
@@ -37,6 +39,8 @@ public sealed class FrameCodecTests
         new JoinRequest("general", 40),
         new JoinRequest("general"),
         new LeaveRequest("general"),
+        new LeaveRequest("general", true),
+        new ReadRequest("general", 17),
         new MessageRequest("general", "hello", "c-1"),
         new MessageRequest("general", "hello"),
         new TypingRequest("general"),
