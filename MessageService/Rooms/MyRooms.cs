@@ -5,7 +5,7 @@ namespace RealtimeAspire.MessageService.Rooms;
 
 /// <summary>
 /// The user's room list (protocol.md §7, "My rooms"): the rows of <see cref="UserRoom"/>, written where a user gains or
-/// loses a room, and read as one query (docs/messages.md, "My rooms").
+/// loses a room, and read as one query (docs/messages.md, "My rooms and read positions").
 /// </summary>
 public static class MyRooms
 {
@@ -24,27 +24,27 @@ public static class MyRooms
     /// recent activity first: one statement, the latest message and the count each a lateral index range scan of the
     /// room's (Room, Seq) key.
     /// </summary>
+    public static IQueryable<MyRoomRow> Query(MessagesDbContext db, string userId) =>
+        from entry in db.UserRooms.AsNoTracking().Where(r => r.UserId == userId)
+        join room in db.Rooms on entry.Room equals room.Id into rooms
+        from room in rooms.DefaultIfEmpty()
+        join read in db.RoomReads on new { entry.Room, entry.UserId } equals new { read.Room, read.UserId } into reads
+        from read in reads.DefaultIfEmpty()
+        from last in db.Messages.Where(m => m.Room == entry.Room).OrderByDescending(m => m.Seq).Take(1).DefaultIfEmpty()
+        let readSeq = read == null ? 0 : read.Seq
+        orderby (last == null ? entry.AddedAt : last.Timestamp) descending, entry.Room
+        select new MyRoomRow
+        {
+            Room = entry.Room,
+            Visibility = room == null ? null : room.Visibility,
+            ReadSeq = readSeq,
+            Last = last,
+            Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
+        };
+
     public static async Task<List<MyRoomResponse>> ListAsync(MessagesDbContext db, string userId, CancellationToken cancellationToken)
     {
-        var rows = await (
-                from entry in db.UserRooms.AsNoTracking().Where(r => r.UserId == userId)
-                join room in db.Rooms on entry.Room equals room.Id into rooms
-                from room in rooms.DefaultIfEmpty()
-                join read in db.RoomReads on new { entry.Room, entry.UserId } equals new { read.Room, read.UserId } into reads
-                from read in reads.DefaultIfEmpty()
-                from last in db.Messages.Where(m => m.Room == entry.Room).OrderByDescending(m => m.Seq).Take(1).DefaultIfEmpty()
-                let readSeq = read == null ? 0 : read.Seq
-                orderby (last == null ? entry.AddedAt : last.Timestamp) descending, entry.Room
-                select new
-                {
-                    entry.Room,
-                    Visibility = room == null ? (RoomVisibility?)null : room.Visibility,
-                    ReadSeq = readSeq,
-                    Last = last,
-                    Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
-                })
-            .ToListAsync(cancellationToken);
-
+        var rows = await Query(db, userId).ToListAsync(cancellationToken);
         return [.. rows.Select(row => new MyRoomResponse(
             row.Room,
             (row.Visibility ?? (RoomIds.IsReserved(row.Room) ? RoomVisibility.Private : RoomVisibility.Public)).ToProtocol(),
@@ -53,4 +53,18 @@ public static class MyRooms
             row.ReadSeq,
             row.Unread))];
     }
+}
+
+/// <summary>One row of <see cref="MyRooms.Query"/>: a room of the list, its latest stored message and the user's unread count.</summary>
+public sealed class MyRoomRow
+{
+    public required string Room { get; init; }
+
+    public RoomVisibility? Visibility { get; init; }
+
+    public long ReadSeq { get; init; }
+
+    public StoredMessage? Last { get; init; }
+
+    public int Unread { get; init; }
 }
