@@ -21,26 +21,37 @@ public static class MyRooms
 
     /// <summary>
     /// Every room on the user's list with its latest message, the user's read position and the unread count, most
-    /// recent activity first: one statement, the latest message and the count each a lateral index range scan of the
-    /// room's (Room, Seq) key.
+    /// recent activity first: one statement, the latest message a lateral backward step of the room's (Room, Seq)
+    /// key and the count a range of it.
     /// </summary>
-    public static IQueryable<MyRoomRow> Query(MessagesDbContext db, string userId) =>
-        from entry in db.UserRooms.AsNoTracking().Where(r => r.UserId == userId)
-        join room in db.Rooms on entry.Room equals room.Id into rooms
-        from room in rooms.DefaultIfEmpty()
-        join read in db.RoomReads on new { entry.Room, entry.UserId } equals new { read.Room, read.UserId } into reads
-        from read in reads.DefaultIfEmpty()
-        from last in db.Messages.Where(m => m.Room == entry.Room).OrderByDescending(m => m.Seq).Take(1).DefaultIfEmpty()
-        let readSeq = read == null ? 0 : read.Seq
-        orderby (last == null ? entry.AddedAt : last.Timestamp) descending, entry.Room
-        select new MyRoomRow
-        {
-            Room = entry.Room,
-            Visibility = room == null ? null : room.Visibility,
-            ReadSeq = readSeq,
-            Last = last,
-            Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
-        };
+    public static IQueryable<MyRoomRow> Query(MessagesDbContext db, string userId)
+    {
+        // Written as a lateral join: EF Core would turn a correlated Take(1) into a window over every stored message.
+        // Selecting m.* keeps the whole entity, so a column added to messages reaches the preview without a change here.
+        var latest = db.Messages.FromSql($"""
+            SELECT m.* FROM "UserRooms" u
+            CROSS JOIN LATERAL (SELECT * FROM "Messages" WHERE "Room" = u."Room" ORDER BY "Seq" DESC LIMIT 1) m
+            WHERE u."UserId" = {userId}
+            """).AsNoTracking();
+
+        return from entry in db.UserRooms.AsNoTracking().Where(r => r.UserId == userId)
+            join room in db.Rooms on entry.Room equals room.Id into rooms
+            from room in rooms.DefaultIfEmpty()
+            join read in db.RoomReads on new { entry.Room, entry.UserId } equals new { read.Room, read.UserId } into reads
+            from read in reads.DefaultIfEmpty()
+            join last in latest on entry.Room equals last.Room into lasts
+            from last in lasts.DefaultIfEmpty()
+            let readSeq = read == null ? 0 : read.Seq
+            orderby (last == null ? entry.AddedAt : last.Timestamp) descending, entry.Room
+            select new MyRoomRow
+            {
+                Room = entry.Room,
+                Visibility = room == null ? null : room.Visibility,
+                ReadSeq = readSeq,
+                Last = last,
+                Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
+            };
+    }
 
     public static async Task<List<MyRoomResponse>> ListAsync(MessagesDbContext db, string userId, CancellationToken cancellationToken)
     {
