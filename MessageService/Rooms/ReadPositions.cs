@@ -15,6 +15,12 @@ public sealed class ReadPositions(MessagesDbContext db, HistoryReader history, R
     {
         // A position past the last message would mark messages read before they exist.
         var target = Math.Min(seq, await history.LastSeqAsync(room, cancellationToken));
+        if (target <= 0)
+        {
+            // Nothing to have read: no row is written for it, and nobody is told.
+            return (await PositionAsync(room, userId, cancellationToken), false);
+        }
+
         var now = time.GetUtcNow();
         var moved = await db.Database.SqlQuery<long>($"""
             INSERT INTO "RoomReads" ("Room", "UserId", "Username", "Seq", "ReadAt")
