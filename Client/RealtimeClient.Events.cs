@@ -87,6 +87,7 @@ public sealed partial class RealtimeClient
                 case RoomRejoined rejoined: Rejoined?.Invoke(this, rejoined); break;
                 case RoomRemoval removal: RemovedFromRoom?.Invoke(this, removal); break;
                 case ConnectionStateChanged state: StateChanged?.Invoke(this, state); break;
+                default: InvokeReadHandlers(item); break;
             }
         }
         catch (Exception e)

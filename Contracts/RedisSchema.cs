@@ -135,13 +135,26 @@ public static class RedisSchema
     public const string RevokedSubjectsChannel = "rt:auth:revoked:changes";
 
     /// <summary>
-    /// Every live event of a room. Owner: ConnectionService (publishes and subscribes) only. It carries the room's hash
-    /// tag: on a Redis Cluster it is a sharded channel in the slot of the room's keys, published by the room's scripts.
+    /// Every live event of a room. Owner: ConnectionService (publishes and subscribes); MessageService also publishes the
+    /// room's <c>receipt</c> frames. It carries the room's hash tag: on a Redis Cluster it is a sharded channel in the
+    /// slot of the room's keys, published by the room's scripts.
     /// </summary>
     public static string RoomChannel(string room) => $"{Tag(room)}:room:{room}";
 
-    /// <summary>Events and orders for one user wherever connected. Owner: ConnectionService (publishes and subscribes) only.</summary>
+    /// <summary>
+    /// Events and orders for one user wherever connected. Owner: ConnectionService (publishes and subscribes);
+    /// MessageService also publishes the user's <c>read</c> frames.
+    /// </summary>
     public static string UserChannel(string userId) => $"rt:user:{userId}";
+
+    /// <summary>
+    /// The open receipt window of one user in one room (value: the seq sent, TTL: the window). Owner: MessageService
+    /// only ('|' cannot occur in a room id).
+    /// </summary>
+    public static string ReceiptWindow(string room, string userId) => $"{Tag(room)}:receipt:{room}|{userId}";
+
+    /// <summary>The highest read position held back while <see cref="ReceiptWindow"/> is open. Owner: MessageService only.</summary>
+    public static string ReceiptHeldBack(string room, string userId) => $"{Tag(room)}:receipt-held:{room}|{userId}";
 
     private static string Tag(string room) => Tag(Partition(room));
 

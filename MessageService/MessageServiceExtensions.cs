@@ -25,6 +25,9 @@ public static class MessageServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PresenceReader>();
         builder.Services.AddSingleton<RoomControl>();
+        builder.Services.AddOptions<ReadOptions>().BindConfiguration(ReadOptions.SectionName);
+        builder.Services.AddSingleton<ReadFanout>();
+        builder.Services.AddScoped<ReadPositions>();
         builder.Services.AddHttpClient<UserDirectory>(http => http.BaseAddress = new Uri("http://auth-service"));
 
         return builder;

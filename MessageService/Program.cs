@@ -14,5 +14,8 @@ app.MapRoomsApi();
 app.MapServerRoomsApi();
 app.MapInternalRoomsApi();
 app.MapWebhooksApi();
+app.MapMyRoomsApi();
+app.MapInternalRoomsApi();
+app.MapInternalMyRoomsApi();
 
 app.Run();

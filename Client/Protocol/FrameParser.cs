@@ -21,6 +21,8 @@ internal static class FrameParser
         PresenceFrame presence => new RoomPresence(presence.Room, ToMembers(presence.Members)),
         NotificationFrame notification => new Notification(notification.Kind, ToChatMessage(notification.Message)),
         ErrorFrame error => new ServerError(error.Code, error.Message, error.Id, error.RetryAfterMs),
+        ReadFrame read => new ReadPosition(read.Room, read.Seq),
+        ReceiptFrame receipt => new ReadReceipt(receipt.Room, receipt.UserId, receipt.Username, receipt.Seq),
         var other => other, // welcome, auth_success, auth_failed, left, pong; null for an unknown type
     };
 

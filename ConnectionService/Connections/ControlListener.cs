@@ -1,17 +1,19 @@
 using RealtimeAspire.ConnectionService.Protocol;
 using RealtimeAspire.ConnectionService.Redis;
 using RealtimeAspire.ConnectionService.Rooms;
+using RealtimeAspire.ConnectionService.Upstream;
 using RealtimeAspire.Contracts;
 using RealtimeAspire.Contracts.Frames;
 using StackExchange.Redis;
 
 namespace RealtimeAspire.ConnectionService.Connections;
 
-/// <summary>Carries out the cluster-wide orders on rt:control: kick a user out of a room, close a connection.</summary>
+/// <summary>Carries out the cluster-wide orders on rt:control: kick a user out of a room, close a connection, forget a grant.</summary>
 public sealed partial class ControlListener(
     IConnectionMultiplexer redis,
     ConnectionRegistry connections,
     RoomService rooms,
+    MessageServiceClient messageService,
     ILogger<ControlListener> logger) : IHostedService
 {
     private ChannelMessageQueue? _queue;
@@ -42,6 +44,9 @@ public sealed partial class ControlListener(
                 case { Type: ControlOrder.Kick, Room: { } room, UserId: { } userId }:
                     // Not awaited: a kick waits for the frames its connections are working on, orders behind it must not.
                     _ = KickAsync(room, userId);
+                    break;
+                case { Type: ControlOrder.ForgetAccess, Room: { } room, UserId: { } userId }:
+                    messageService.ForgetAccess(room, userId);
                     break;
                 case { Type: ControlOrder.Close, ConnectionId: { } connectionId }:
                     connections.Find(connectionId)?.RequestClose(order.Code ?? CloseCodes.Normal, order.Reason ?? "");

@@ -71,7 +71,10 @@ public sealed partial class FrameHandler(
                 await rooms.JoinAsync(connection, user, frame.Room!, frame.Since, cancellationToken);
                 break;
             case ClientFrameType.Leave:
-                await rooms.LeaveAsync(connection, user, frame.Room!);
+                await rooms.LeaveAsync(connection, user, frame.Room!, frame.Forget, cancellationToken);
+                break;
+            case ClientFrameType.Read:
+                await rooms.ReadAsync(connection, user, frame.Room!, frame.Seq!.Value, cancellationToken);
                 break;
             case ClientFrameType.Message:
                 await messages.SendAsync(connection, user, frame, arrivedAt, cancellationToken);

@@ -21,6 +21,7 @@ public sealed class HubFrameTransport(IHubContext<RealtimeHub> hub, HubCallerCon
     [
         FrameTypes.Message, FrameTypes.UserJoined, FrameTypes.UserLeft, FrameTypes.UserTyping, FrameTypes.Notification,
         FrameTypes.Error, FrameTypes.Left, FrameTypes.Event, FrameTypes.MessageEdited, FrameTypes.MessageDeleted, FrameTypes.Reaction,
+        FrameTypes.Read, FrameTypes.Receipt,
     ];
 
     private readonly Lock _sync = new();

@@ -23,6 +23,14 @@ public sealed class RealtimeHub(HubConnectionHost host) : Hub
     public Task<RawJsonFrame?> Leave(string room) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Leave) { Room = room });
 
+    /// <summary><c>leave</c> with <c>forget</c> (SignalR has no optional arguments, and Leave(room) stays as it was).</summary>
+    public Task<RawJsonFrame?> LeaveAndForget(string room) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Leave) { Room = room, Forget = true });
+
+    /// <summary>Answers null, or an <c>error</c>; a moved position arrives as the <c>read</c> event on every connection of the user.</summary>
+    public Task<RawJsonFrame?> Read(string room, long seq) =>
+        host.CallAsync(Context, new ClientFrame(ClientFrameType.Read) { Room = room, Seq = seq });
+
     /// <summary>Answers the <c>ack</c>; every member of the room, the sender included, gets the <c>message</c> event.</summary>
     public Task<RawJsonFrame?> Send(string room, string content, string? id) =>
         host.CallAsync(Context, new ClientFrame(ClientFrameType.Message) { Room = room, Content = content, Id = id });

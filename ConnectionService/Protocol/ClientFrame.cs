@@ -15,6 +15,7 @@ public enum ClientFrameType
     Delete,
     React,
     Unreact,
+    Read,
 }
 
 /// <summary>A client frame that passed parsing: its fields have the right types and the ones its type needs are there.</summary>
@@ -42,6 +43,11 @@ public sealed record ClientFrame(ClientFrameType Type)
 
     /// <summary>The structured payload of a <c>message</c> (protocol.md §5), as the client sent it.</summary>
     public JsonElement? Data { get; init; }
+    /// <summary>The position of a <c>read</c>.</summary>
+    public long? Seq { get; init; }
+
+    /// <summary>A <c>leave</c> that also takes the room off the user's room list.</summary>
+    public bool Forget { get; init; }
 
     /// <summary>The client's own id of a <c>message</c>, echoed in its ack or error.</summary>
     public string? Id { get; init; }

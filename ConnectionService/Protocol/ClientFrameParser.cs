@@ -44,7 +44,7 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
     /// </summary>
     public ParseResult Check(ClientFrame frame)
     {
-        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Emoji = frame.Emoji };
+        var fields = new RawFields { Type = TypeName(frame.Type), Room = frame.Room, Content = frame.Content, Emoji = frame.Emoji, Forget = frame.Forget };
         fields.MessageId = Limit(frame.MessageId, "messageId", MaxMessageIdLength, ref fields.Error);
         if (frame.Data is { } data)
         {
@@ -76,6 +76,15 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             fields.Since = frame.Since;
         }
 
+        if (frame.Seq is < 0)
+        {
+            fields.Error ??= "\"seq\" must be a non-negative integer.";
+        }
+        else
+        {
+            fields.Seq = frame.Seq;
+        }
+
         return Validate(fields);
     }
 
@@ -101,6 +110,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             Token = fields.Token,
             Room = fields.Room,
             Since = fields.Since,
+            Seq = fields.Seq,
+            Forget = fields.Forget,
             Content = fields.Content,
             Data = fields.Data,
             Id = fields.Id,
@@ -118,6 +129,7 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             ClientFrameType.Edit => RequireMessageId(frame) ?? ValidateMessage(frame, fields.DataBytes),
             ClientFrameType.Delete => RequireMessageId(frame) ?? ValidateRoom(frame),
             ClientFrameType.React or ClientFrameType.Unreact => RequireMessageId(frame) ?? ValidateReaction(frame),
+            ClientFrameType.Read when frame.Seq is null => ParseResult.Failure(ErrorCodes.InvalidMessage, "read needs a non-negative integer \"seq\".", fields.Id),
             _ => ValidateRoom(frame),
         };
     }
@@ -229,6 +241,7 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
             FrameTypes.Delete => ClientFrameType.Delete,
             FrameTypes.React => ClientFrameType.React,
             FrameTypes.Unreact => ClientFrameType.Unreact,
+            FrameTypes.Read => ClientFrameType.Read,
             _ => (ClientFrameType)(-1),
         };
         return Enum.IsDefined(type);
@@ -247,6 +260,7 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
         ClientFrameType.Delete => FrameTypes.Delete,
         ClientFrameType.React => FrameTypes.React,
         ClientFrameType.Unreact => FrameTypes.Unreact,
+        ClientFrameType.Read => FrameTypes.Read,
         _ => "",
     };
 
@@ -325,7 +339,13 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
 
                 break;
             case "since":
-                fields.Since = ReadSince(ref reader, ref fields.Error);
+                fields.Since = ReadSeq(ref reader, name, ref fields.Error);
+                break;
+            case "seq":
+                fields.Seq = ReadSeq(ref reader, name, ref fields.Error);
+                break;
+            case "forget":
+                fields.Forget = ReadFlag(ref reader, name, ref fields.Error);
                 break;
             case "messageId":
                 fields.MessageId = ReadString(ref reader, name, MaxMessageIdLength, ref fields.Error);
@@ -376,21 +396,36 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
         fields.DataBytes = (int)(reader.BytesConsumed - start);
     }
 
-    private static long? ReadSince(ref Utf8JsonReader reader, ref string? error)
+    private static long? ReadSeq(ref Utf8JsonReader reader, string name, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var since) && since >= 0)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq) && seq >= 0)
         {
-            return since;
+            return seq;
         }
 
         reader.Skip();
-        error ??= "\"since\" must be a non-negative integer.";
+        error ??= $"\"{name}\" must be a non-negative integer.";
         return null;
+    }
+
+    private static bool ReadFlag(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False or JsonTokenType.Null:
+                return false;
+            default:
+                reader.Skip();
+                error ??= $"\"{name}\" must be true or false.";
+                return false;
+        }
     }
 
     private static void EnsureEnd(ref Utf8JsonReader reader)
@@ -416,6 +451,8 @@ public sealed class ClientFrameParser(int maxContentLength, int maxDataBytes = S
         public string? MessageId;
         public string? Emoji;
         public long? Since;
+        public long? Seq;
+        public bool Forget;
         public string? Error;
     }
 }

@@ -90,17 +90,47 @@ public sealed partial class RoomService(
         }
     }
 
-    public async Task LeaveAsync(RealtimeConnection connection, ConnectionUser user, string room)
+    /// <summary>
+    /// Leaves the room; with <paramref name="forget"/> the room also leaves the user's room list, which needs no join
+    /// on this connection (a client may drop a room from its list wherever it is).
+    /// </summary>
+    public async Task LeaveAsync(RealtimeConnection connection, ConnectionUser user, string room, bool forget, CancellationToken cancellationToken)
     {
-        if (connection.GetRoom(room) is not { } membership)
+        var membership = connection.GetRoom(room);
+        if (membership is null && !forget)
         {
             metrics.Rejected(ErrorCodes.NotJoined);
             connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
             return;
         }
 
-        await LeaveAsync(membership, user);
+        if (membership is not null)
+        {
+            await LeaveAsync(membership, user);
+        }
+
+        if (forget)
+        {
+            await messageService.ForgetRoomAsync(room, user.UserId, cancellationToken);
+        }
+
         connection.TryAnswer(Frames.Left(room));
+    }
+
+    /// <summary>
+    /// A <c>read</c>: MessageService moves the position and sends <c>read</c> to the user's connections (this one
+    /// included) and the throttled <c>receipt</c>; nothing else answers it.
+    /// </summary>
+    public async Task ReadAsync(RealtimeConnection connection, ConnectionUser user, string room, long seq, CancellationToken cancellationToken)
+    {
+        if (connection.GetRoom(room) is null)
+        {
+            metrics.Rejected(ErrorCodes.NotJoined);
+            connection.TryAnswer(Frames.Error(ErrorCodes.NotJoined, "You have not joined this room."));
+            return;
+        }
+
+        await messageService.MoveReadPositionAsync(room, user.UserId, user.Username, seq, cancellationToken);
     }
 
     public async Task TypingAsync(RealtimeConnection connection, ConnectionUser user, string room)

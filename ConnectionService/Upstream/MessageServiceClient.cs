@@ -41,6 +41,25 @@ public sealed class MessageServiceClient(IHttpClientFactory httpClients, IMemory
         }
     }
 
+    /// <summary>Moves the user's read position in the room (MessageService owns it and sends <c>read</c> and <c>receipt</c>).</summary>
+    public async Task<ReadPositionResponse> MoveReadPositionAsync(string room, string userId, string username, long seq, CancellationToken cancellationToken)
+    {
+        using var response = await Http.PostAsJsonAsync($"/internal/rooms/{Uri.EscapeDataString(room)}/reads",
+            new ReadPositionRequest(userId, username, seq), FrameJsonContext.Default.ReadPositionRequest, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(FrameJsonContext.Default.ReadPositionResponse, cancellationToken)
+            ?? throw new InvalidOperationException("MessageService sent no read position.");
+    }
+
+    /// <summary>Takes the room off the user's room list (<c>leave</c> with <c>forget</c>); every replica forgets its grant.</summary>
+    public async Task ForgetRoomAsync(string room, string userId, CancellationToken cancellationToken)
+    {
+        ForgetAccess(room, userId);
+        using var response = await Http.DeleteAsync(
+            $"/internal/rooms/{Uri.EscapeDataString(room)}/list/{Uri.EscapeDataString(userId)}", cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         var answer = await Http.GetFromJsonAsync(

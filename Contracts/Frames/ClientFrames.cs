@@ -23,7 +23,8 @@ public sealed record JoinRequest(string Room, long? Since = null) : IClientFrame
     public string Type => FrameTypes.Join;
 }
 
-public sealed record LeaveRequest(string Room) : IClientFrame
+/// <summary>A <c>leave</c>; with <see cref="Forget"/> the room also leaves the user's room list (protocol.md §7).</summary>
+public sealed record LeaveRequest(string Room, bool? Forget = null) : IClientFrame
 {
     [JsonPropertyOrder(-1)]
     public string Type => FrameTypes.Leave;

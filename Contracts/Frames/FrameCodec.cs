@@ -48,6 +48,8 @@ public static class FrameCodec
         FrameTypes.MessageEdited => Decode<MessageEditedFrame>(utf8Json),
         FrameTypes.MessageDeleted => Decode<MessageDeletedFrame>(utf8Json),
         FrameTypes.Reaction => Decode<ReactionFrame>(utf8Json),
+        FrameTypes.Read => Decode<ReadFrame>(utf8Json),
+        FrameTypes.Receipt => Decode<ReceiptFrame>(utf8Json),
         _ => null,
     };
 
@@ -68,6 +70,7 @@ public static class FrameCodec
         FrameTypes.Edit => Decode<EditRequest>(utf8Json),
         FrameTypes.Delete => Decode<DeleteRequest>(utf8Json),
         FrameTypes.React or FrameTypes.Unreact => Decode<ReactionRequest>(utf8Json),
+        FrameTypes.Read => Decode<ReadRequest>(utf8Json),
         _ => null,
     };
 

@@ -17,6 +17,9 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<UserRoom> UserRooms => Set<UserRoom>();
+
+    public DbSet<RoomRead> RoomReads => Set<RoomRead>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -50,5 +53,16 @@ public sealed class MessagesDbContext(DbContextOptions<MessagesDbContext> option
         });
 
         WebhookModel.Configure(modelBuilder);
+        modelBuilder.Entity<UserRoom>(entry =>
+        {
+            entry.HasKey(r => new { r.UserId, r.Room });
+            entry.Property(r => r.Room).HasMaxLength(Room.MaxIdLength);
+        });
+
+        modelBuilder.Entity<RoomRead>(read =>
+        {
+            read.HasKey(r => new { r.Room, r.UserId });
+            read.Property(r => r.Room).HasMaxLength(Room.MaxIdLength);
+        });
     }
 }

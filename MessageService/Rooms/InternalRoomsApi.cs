@@ -25,10 +25,24 @@ public static class InternalRoomsApi
         string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken) =>
         AnswerAccessAsync(room, userId, RoomAccess.CheckAsync, db, cancellationToken);
 
-    /// <summary>The access of a join: like <see cref="GetAccessAsync"/>, and a room nobody created comes into being, public.</summary>
+    /// <summary>
+    /// The access of a join: like <see cref="GetAccessAsync"/>, a room nobody created comes into being, public, and a
+    /// granted room goes on the user's room list in the same call (the join's one round trip here).
+    /// </summary>
     public static Task<Results<Ok<RoomAccessResponse>, ValidationProblem>> PostJoinAsync(
         string room, string? userId, MessagesDbContext db, CancellationToken cancellationToken) =>
-        AnswerAccessAsync(room, userId, RoomAccess.CheckJoinAsync, db, cancellationToken);
+        AnswerAccessAsync(room, userId, JoinAsync, db, cancellationToken);
+
+    private static async Task<RoomAccess> JoinAsync(MessagesDbContext db, string room, string userId, CancellationToken cancellationToken)
+    {
+        var access = await RoomAccess.CheckJoinAsync(db, room, userId, cancellationToken);
+        if (access.CanRead && !RoomIds.IsReserved(room))
+        {
+            await MyRooms.AddAsync(db, room, userId, cancellationToken);
+        }
+
+        return access;
+    }
 
     public static async Task<Results<Ok<LastSeqResponse>, ValidationProblem>> GetLastSeqAsync(
         string room, HistoryReader history, CancellationToken cancellationToken)

@@ -11,6 +11,10 @@ public sealed class RoomControl(IConnectionMultiplexer redis)
     public Task PublishKickAsync(string room, string userId) =>
         PublishAsync(new ControlOrder(ControlOrder.Kick, Room: room, UserId: userId));
 
+    /// <summary>Makes every replica forget its cached join grant of the user for the room.</summary>
+    public Task PublishForgetAccessAsync(string room, string userId) =>
+        PublishAsync(new ControlOrder(ControlOrder.ForgetAccess, Room: room, UserId: userId));
+
     private async Task PublishAsync(ControlOrder order)
     {
         // In the envelope, so that the replicas continue this request's trace.

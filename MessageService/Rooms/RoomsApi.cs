@@ -90,6 +90,8 @@ public static class RoomsApi
         }
 
         db.Rooms.Add(created);
+        // The owner and every initial member have the room on their lists, committed with it.
+        db.UserRooms.AddRange(created.Members.Select(m => new UserRoom { UserId = m.UserId, Room = room, AddedAt = now }));
         try
         {
             await WebhookOutbox.SaveChangesAsync(db, [RoomWebhookEvents.Created(created)], cancellationToken);
@@ -141,6 +143,8 @@ public static class RoomsApi
             }
         }
 
+        await MyRooms.AddAsync(db, room, member.UserId, cancellationToken);
+
         return TypedResults.NoContent();
     }
 
@@ -174,6 +178,7 @@ public static class RoomsApi
         try
         {
             await WebhookOutbox.SaveChangesAsync(db, [RoomWebhookEvents.MemberRemoved(member, time.GetUtcNow())], cancellationToken);
+            await MyRooms.RemoveAsync(db, room, member.UserId, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -16,7 +16,8 @@ public sealed class HubTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static readonly string[] EventNames = ["message", "user_joined", "user_left", "user_typing", "notification", "error", "left", "event", "message_edited", "message_deleted", "reaction"];
+    private static readonly string[] EventNames =
+        ["message", "user_joined", "user_left", "user_typing", "notification", "error", "left", "event", "message_edited", "message_deleted", "reaction", "read", "receipt"];
 
     private readonly Channel<JsonElement> _events = Channel.CreateUnbounded<JsonElement>();
     private readonly ReplicaRecorder _replica;

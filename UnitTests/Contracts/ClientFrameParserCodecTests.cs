@@ -13,6 +13,8 @@ public sealed class ClientFrameParserCodecTests
         { new JoinRequest("r", 3), new ClientFrame(ClientFrameType.Join) { Room = "r", Since = 3 } },
         { new JoinRequest("r"), new ClientFrame(ClientFrameType.Join) { Room = "r" } },
         { new LeaveRequest("r"), new ClientFrame(ClientFrameType.Leave) { Room = "r" } },
+        { new LeaveRequest("r", true), new ClientFrame(ClientFrameType.Leave) { Room = "r", Forget = true } },
+        { new ReadRequest("r", 12), new ClientFrame(ClientFrameType.Read) { Room = "r", Seq = 12 } },
         { new MessageRequest("r", "hi", "c-1"), new ClientFrame(ClientFrameType.Message) { Room = "r", Content = "hi", Id = "c-1" } },
         { new TypingRequest("r"), new ClientFrame(ClientFrameType.Typing) { Room = "r" } },
         { new PresenceRequest("r"), new ClientFrame(ClientFrameType.Presence) { Room = "r" } },

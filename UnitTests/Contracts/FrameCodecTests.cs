@@ -36,6 +36,8 @@ public sealed class FrameCodecTests
         new ReactionFrame("general", 21, Message.MessageId, "👍🏽", "u-2", ReactionFrame.Remove),
         Message with { EditedAt = At },
         Message with { Content = null, Deleted = true },
+        new ReadFrame("general", 17),
+        new ReceiptFrame("general", "u-2", "bob", 17),
     ];
 
     public static TheoryData<IClientFrame> ClientFrames() =>
@@ -44,6 +46,8 @@ public sealed class FrameCodecTests
         new JoinRequest("general", 40),
         new JoinRequest("general"),
         new LeaveRequest("general"),
+        new LeaveRequest("general", true),
+        new ReadRequest("general", 17),
         new MessageRequest("general", "hello", "c-1"),
         new MessageRequest("general", "hello"),
         new TypingRequest("general"),

@@ -11,7 +11,8 @@
 //   await client.sendMessage("lobby", { data: { kind: "poll", options: ["a", "b"] } });
 //
 // Events (CustomEvent, data in `detail`): state, welcome, joined, left, message, ack, user_joined, user_left,
-// user_typing, presence, notification, error, session (signed in or out).
+// user_typing, presence, notification, error, session (signed in or out), read (this user's read position moved,
+// on any of its devices), receipt (a member of a joined room read up to a seq).
 
 import { ApiError, AuthSession, safeJson } from "./auth-session.js";
 
@@ -150,14 +151,38 @@ export class RealtimeClient extends EventTarget {
     return joined;
   }
 
-  leave(room) {
+  /** Leaves a room; with `{ forget: true }` it also leaves the user's room list (on every device). */
+  leave(room, { forget = false } = {}) {
     const entry = this.#rooms.get(room);
-    if (!entry) return Promise.resolve();
+    if (!entry && !forget) return Promise.resolve();
     this.#rooms.delete(room);
-    if (!this.#authenticated) return Promise.resolve();
+    if (!this.#authenticated) {
+      return forget ? Promise.reject(new Error("Not connected: forget needs the connection")) : Promise.resolve();
+    }
     const left = this.#expect(`left:${room}`);
-    this.#sendFrame({ type: FrameTypes.leave, room });
+    this.#sendFrame(forget ? { type: FrameTypes.leave, room, forget: true } : { type: FrameTypes.leave, room });
     return left;
+  }
+
+  /**
+   * Marks a joined room read up to `seq`. Positions only move forward; while offline the highest one waits and goes
+   * out after the room is rejoined. Every device of the user gets the `read` event when the position moves.
+   */
+  read(room, seq) {
+    const entry = this.#rooms.get(room);
+    if (!entry) return;
+    entry.pendingRead = Math.max(entry.pendingRead ?? 0, seq);
+    if (entry.joined && this.#authenticated) this.#sendRead(room, entry);
+  }
+
+  /** The user's room list, most recent activity first: `[{room, visibility, lastSeq, lastMessage, readSeq, unread}]`. */
+  async rooms() {
+    return (await this.api("/api/rooms")).rooms;
+  }
+
+  /** The read positions of a room's users: `[{userId, username, seq}]`. */
+  async reads(room) {
+    return (await this.api(`/api/rooms/${encodeURIComponent(room)}/reads`)).reads;
   }
 
   /**
@@ -263,6 +288,7 @@ export class RealtimeClient extends EventTarget {
         this.#settle(`joined:${frame.room}`, frame);
         this.#emit("joined", frame);
         for (const message of this.#outbox.values()) if (message.room === frame.room) this.#flush(message);
+        if (entry.pendingRead !== undefined) this.#sendRead(frame.room, entry);
         break;
       }
       case FrameTypes.left:
@@ -395,6 +421,11 @@ export class RealtimeClient extends EventTarget {
     entry.since = entry.lastSeq;
     if (entry.since !== undefined) frame.since = entry.since;
     this.#sendFrame(frame);
+  }
+
+  #sendRead(room, entry) {
+    this.#sendFrame({ type: FrameTypes.read, room, seq: entry.pendingRead });
+    entry.pendingRead = undefined;
   }
 
   /** The server could not replay the whole gap after `since`: fetch it from history, page by page. */
