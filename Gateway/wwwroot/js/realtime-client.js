@@ -86,7 +86,7 @@ export class RealtimeClient extends EventTarget {
   #lastFrameAt = 0;
   #authenticated = false;
   #rooms = new Map(); // room -> { lastSeq, joined, waiters: [] }
-  #outbox = new Map(); // id -> { room, content, data, id, resolve, reject }
+  #outbox = new Map(); // id -> { type, room, content?, data?, messageId?, emoji?, id, resolve, reject }
   #pending = new Map(); // request key -> [{ resolve, reject }]
 
   constructor(options = {}) {
@@ -198,14 +198,39 @@ export class RealtimeClient extends EventTarget {
    * receivers get `data` as sent. E.g. `client.sendMessage("prices", { data: { symbol: "ACME", price: 101.5 } })`.
    */
   sendMessage(room, { content, data, id = crypto.randomUUID() } = {}) {
+    return this.#enqueue({ type: FrameTypes.message, room, content, data, id });
+  }
+
+  // A frame answered by an `ack` (message, edit, delete, react, unreact): kept in the outbox until acked, resent with its id.
+  #enqueue(frame) {
     if (this.#outbox.size >= this.#options.maxOutbox) {
       return Promise.reject(new Error("Too many messages waiting to be sent"));
     }
     return new Promise((resolve, reject) => {
-      const message = { room, content, data, id, resolve, reject };
-      this.#outbox.set(id, message);
+      const message = { ...frame, resolve, reject };
+      this.#outbox.set(frame.id, message);
       this.#flush(message);
     });
+  }
+
+  /** Edits one's own message (new `content` and/or `data`); resolves with the `ack` (the event's `seq`). Queued offline like `send`. */
+  edit(room, messageId, { content, data, id = crypto.randomUUID() } = {}) {
+    return this.#enqueue({ type: FrameTypes.edit, room, messageId, content, data, id });
+  }
+
+  /** Deletes a message (one's own, or any as the room's owner); resolves with the `ack`. */
+  delete(room, messageId, id = crypto.randomUUID()) {
+    return this.#enqueue({ type: FrameTypes.delete, room, messageId, id });
+  }
+
+  /** Adds one's `emoji` to a message (once per emoji); resolves with the `ack`. */
+  react(room, messageId, emoji, id = crypto.randomUUID()) {
+    return this.#enqueue({ type: FrameTypes.react, room, messageId, emoji, id });
+  }
+
+  /** Takes one's `emoji` off a message; resolves with the `ack`. */
+  unreact(room, messageId, emoji, id = crypto.randomUUID()) {
+    return this.#enqueue({ type: FrameTypes.unreact, room, messageId, emoji, id });
   }
 
   typing(room) {
@@ -295,11 +320,15 @@ export class RealtimeClient extends EventTarget {
         this.#settle(`left:${frame.room}`, frame);
         this.#emit("left", frame);
         break;
-      case FrameTypes.message: {
+      case FrameTypes.message:
+      case FrameTypes.messageEdited:
+      case FrameTypes.messageDeleted:
+      case FrameTypes.reaction: {
+        // Events about messages share the room's seq: a rejoin asks `since` the last one of either kind.
         const entry = this.#rooms.get(frame.room);
         if (entry && entry.lastSeq !== undefined && frame.seq <= entry.lastSeq) return; // seen already
         if (entry) entry.lastSeq = frame.seq;
-        this.#emit("message", frame);
+        this.#emit(frame.type, frame);
         break;
       }
       case FrameTypes.ack: {
@@ -444,8 +473,8 @@ export class RealtimeClient extends EventTarget {
 
   #flush(message) {
     if (this.#authenticated && this.#rooms.get(message.room)?.joined && this.#outbox.has(message.id)) {
-      // JSON.stringify leaves out the fields that are undefined, so a text message is the v1 frame.
-      this.#sendFrame({ type: FrameTypes.message, room: message.room, content: message.content, data: message.data, id: message.id });
+      // JSON.stringify leaves out the fields that are undefined (and the promise's functions), so a text message is the v1 frame.
+      this.#sendFrame({ ...message, resolve: undefined, reject: undefined });
     }
   }
 
