@@ -97,8 +97,12 @@ public static class RedisSchema
         public const string Timestamp = "ts";
     }
 
-    /// <summary>The ack of a message sent with a client id, for an idempotent resend. Owner: ConnectionService only.</summary>
-    public static string Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{userId}:{clientId}";
+    /// <summary>
+    /// The ack of a message sent with a client id, for an idempotent resend. Owner: ConnectionService only. The room is
+    /// part of the key (not only its partition's tag), so one client id used in two rooms is two messages ('|' is in no
+    /// room id).
+    /// </summary>
+    public static string Dedup(string room, string userId, string clientId) => $"{Tag(room)}:dedup:{room}|{userId}:{clientId}";
 
     /// <summary>
     /// Who is in the room: a hash of <c>userId</c> to <see cref="PresenceEntry"/> JSON. Owner: ConnectionService;

@@ -24,10 +24,8 @@ public sealed class ServerPublisher(MessageAppender store, UserLimits limits, Me
         var started = Stopwatch.GetTimestamp();
         using var activity = RealtimeMetrics.ActivitySource.StartActivity(ActivityKind.Producer, name: "server publish");
         activity?.SetTag("realtime.room", room);
-        // The resend record is keyed by partition, sender and id: the room in the id keeps a key to one room ('|' is in no room id).
-        var resendId = idempotencyKey is null ? null : $"{room}|{idempotencyKey}";
         var appended = await store.AppendAsync(
-            new OutgoingMessage(room, sender.UserId, sender.Username, content, data, resendId, MessageSender.TraceParent(activity)),
+            new OutgoingMessage(room, sender.UserId, sender.Username, content, data, idempotencyKey, MessageSender.TraceParent(activity)),
             limits.ServerCharge(sender.UserId), cancellationToken);
         metrics.MessageHandedOff(Stopwatch.GetElapsedTime(started), published: appended.Frame is not null);
 

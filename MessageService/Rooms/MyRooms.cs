@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RealtimeAspire.Contracts.Frames;
 using RealtimeAspire.MessageService.Data;
 
 namespace RealtimeAspire.MessageService.Rooms;
@@ -27,10 +28,11 @@ public static class MyRooms
     public static IQueryable<MyRoomRow> Query(MessagesDbContext db, string userId)
     {
         // Written as a lateral join: EF Core would turn a correlated Take(1) into a window over every stored message.
+        // Only messages count, not the edits, deletes and reactions stored beside them (each has its own seq).
         // Selecting m.* keeps the whole entity, so a column added to messages reaches the preview without a change here.
         var latest = db.Messages.FromSql($"""
             SELECT m.* FROM "UserRooms" u
-            CROSS JOIN LATERAL (SELECT * FROM "Messages" WHERE "Room" = u."Room" ORDER BY "Seq" DESC LIMIT 1) m
+            CROSS JOIN LATERAL (SELECT * FROM "Messages" WHERE "Room" = u."Room" AND "Kind" = 'message' ORDER BY "Seq" DESC LIMIT 1) m
             WHERE u."UserId" = {userId}
             """).AsNoTracking();
 
@@ -49,7 +51,7 @@ public static class MyRooms
                 Visibility = room == null ? null : room.Visibility,
                 ReadSeq = readSeq,
                 Last = last,
-                Unread = db.Messages.Count(m => m.Room == entry.Room && m.Seq > readSeq && m.UserId != userId),
+                Unread = db.Messages.Count(m => m.Room == entry.Room && m.Kind == FrameTypes.Message && m.Seq > readSeq && m.UserId != userId),
             };
     }
 
@@ -60,10 +62,14 @@ public static class MyRooms
             row.Room,
             (row.Visibility ?? (RoomIds.IsReserved(row.Room) ? RoomVisibility.Private : RoomVisibility.Public)).ToProtocol(),
             row.Last?.Seq ?? 0,
-            row.Last is null ? null : StoredMessageFrames.From(row.Last),
+            row.Last is null ? null : Preview(row.Last),
             row.ReadSeq,
             row.Unread))];
     }
+
+    /// <summary>A deleted message's row keeps neither content nor data (its delete scrubbed them): the preview says so, as history does.</summary>
+    private static MessageFrame Preview(StoredMessage last) =>
+        last.Content is null && last.Data is null ? StoredMessageFrames.From(last) with { Deleted = true } : StoredMessageFrames.From(last);
 }
 
 /// <summary>One row of <see cref="MyRooms.Query"/>: a room of the list, its latest stored message and the user's unread count.</summary>

@@ -26,7 +26,7 @@ public sealed class ConnectionUnitTests
         Assert.Equal($"{tag}:seq:général", (string)RedisKeys.Seq("général")!);
         Assert.Equal($"{tag}:recent:général", (string)RedisKeys.Recent("général")!);
         Assert.Equal($"{tag}:handoff", (string)RedisKeys.Handoff("général")!);
-        Assert.Equal($"{tag}:dedup:u1:c1", (string)RedisKeys.Dedup("général", "u1", "c1")!);
+        Assert.Equal($"{tag}:dedup:général|u1:c1", (string)RedisKeys.Dedup("général", "u1", "c1")!);
         Assert.Equal($"{tag}:presence:général", (string)RedisKeys.Presence("général")!);
         Assert.Equal($"{tag}:room:général", RedisSchema.RoomChannel("général"));
     }

@@ -26,7 +26,7 @@ public sealed class RedisSchemaTests
         Assert.Equal("{rt:p11}:recent:general", RedisSchema.Recent("general"));
         Assert.Equal("{rt:p11}:handoff", RedisSchema.Handoff(11));
         Assert.Equal("{rt:p11}:unstored:general", RedisSchema.Unstored("general"));
-        Assert.Equal("{rt:p11}:dedup:u-1:c-1", RedisSchema.Dedup("general", "u-1", "c-1"));
+        Assert.Equal("{rt:p11}:dedup:general|u-1:c-1", RedisSchema.Dedup("general", "u-1", "c-1"));
         Assert.Equal("{rt:p11}:presence:general", RedisSchema.Presence("general"));
         Assert.Equal("{rt:p11}:presence-conns:general|u-1", RedisSchema.PresenceConnections("general", "u-1"));
         Assert.Equal("{rt:p15}:seq:général", RedisSchema.Seq("général"));

@@ -68,6 +68,30 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                     b.ToTable("RoomMembers");
                 });
 
+            modelBuilder.Entity("RealtimeAspire.MessageService.Data.RoomRead", b =>
+                {
+                    b.Property<string>("Room")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Room", "UserId");
+
+                    b.ToTable("RoomReads");
+                });
+
             modelBuilder.Entity("RealtimeAspire.MessageService.Data.StoredMessage", b =>
                 {
                     b.Property<string>("Room")
@@ -121,6 +145,23 @@ namespace RealtimeAspire.MessageService.Data.Migrations
                         .HasFilter("\"Kind\" = 'message'");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("RealtimeAspire.MessageService.Data.UserRoom", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Room")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "Room");
+
+                    b.ToTable("UserRooms");
                 });
 
             modelBuilder.Entity("RealtimeAspire.MessageService.Webhooks.WebhookDelivery", b =>
