@@ -15,7 +15,6 @@ app.MapServerRoomsApi();
 app.MapInternalRoomsApi();
 app.MapWebhooksApi();
 app.MapMyRoomsApi();
-app.MapInternalRoomsApi();
 app.MapInternalMyRoomsApi();
 
 app.Run();

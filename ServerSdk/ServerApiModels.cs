@@ -17,8 +17,13 @@ public sealed record UserEventResult(int Connections);
 /// <summary>A room's present users.</summary>
 public sealed record RoomPresence(string Room, IReadOnlyList<PresenceMember> Members);
 
-/// <summary>A webhook endpoint; <see cref="Secret"/> is only in the answer that created it.</summary>
-public sealed record WebhookEndpoint(string Id, string Url, IReadOnlyList<string> Events, IReadOnlyList<string>? Rooms, string? Secret = null);
+/// <summary>
+/// A webhook endpoint; <see cref="Secret"/> is only in the answer that created it, <see cref="Pending"/> and
+/// <see cref="Failed"/> (deliveries waiting, and failed for good) only in a listing.
+/// </summary>
+public sealed record WebhookEndpoint(
+    string Id, string Url, IReadOnlyList<string> Events, IReadOnlyList<string>? Rooms, DateTimeOffset CreatedAt,
+    string? Secret = null, int Pending = 0, int Failed = 0);
 
 /// <summary>A message to publish: <see cref="Content"/>, <see cref="Data"/> (a JSON object) or both.</summary>
 public sealed record ServerMessage(string? Content = null, JsonElement? Data = null, string? IdempotencyKey = null);

@@ -8,7 +8,7 @@ namespace RealtimeAspire.Tests.Foundation;
 /// <summary>
 /// docs/openapi/ holds each API service's OpenAPI document exactly as the service serves it, so the docs cannot drift
 /// from what the services map. After changing an API, regenerate them: <c>REALTIME_UPDATE_OPENAPI=1 ./scripts/test.sh
-/// integration --filter OpenApiDocumentTests</c>, and read the diff.
+/// integration --filter "FullyQualifiedName~OpenApiDocumentTests"</c>, and read the diff.
 /// </summary>
 [Collection(RealtimeAppCollection.Name)]
 public sealed class OpenApiDocumentTests(RealtimeAppFixture fixture)
@@ -21,6 +21,7 @@ public sealed class OpenApiDocumentTests(RealtimeAppFixture fixture)
     {
         { "auth-service", "auth-service" },
         { "message-service", "message-service" },
+        { "connection-service-1", "connection-service" },
     };
 
     [Theory]
