@@ -72,6 +72,15 @@ public sealed class MessageEventSender(
             return;
         }
 
+        if (appended.Unreplicated)
+        {
+            // As for a message: handed off but not yet on a Redis replica, so no ack; the resend with the same id is safe.
+            metrics.Rejected(ErrorCodes.Unavailable);
+            connection.TryAnswer(Frames.Error(ErrorCodes.Unavailable, "The event is not yet safe on a Redis replica; send it again with the same id.",
+                frame.Id, MessageSender.UnreplicatedRetryAfterMs));
+            return;
+        }
+
         connection.TryAnswer(appended.Ack);
     }
 

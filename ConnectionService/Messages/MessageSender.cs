@@ -18,7 +18,7 @@ public sealed class MessageSender(
     PublishHook hook,
     RealtimeMetrics metrics)
 {
-    private const long UnreplicatedRetryAfterMs = 500;
+    internal const long UnreplicatedRetryAfterMs = 500;
 
     public async Task SendAsync(RealtimeConnection connection, ConnectionUser user, ClientFrame frame, long arrivedAt, CancellationToken cancellationToken)
     {

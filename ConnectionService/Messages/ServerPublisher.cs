@@ -12,6 +12,12 @@ public sealed record ServerSender(string UserId, string Username);
 public sealed record PublishedMessage(string Room, string MessageId, long Seq);
 
 /// <summary>
+/// On a Redis Cluster, the message was handed off but no replica confirmed it in time (<see cref="AckReplication"/>):
+/// no answer yet; the backend publishes again with the same idempotency key, which is safe.
+/// </summary>
+public sealed class NotReplicatedException(string room) : Exception($"The message to {room} is not yet safe on a Redis replica.");
+
+/// <summary>
 /// An application backend's message to a room (protocol.md §6): the same atomic hand-off as a user's
 /// (<see cref="MessageAppender"/>: seq, recent stream, hand-off for storage, fan-out, resend check), then mentions.
 /// The idempotency key takes the place of a client's message id, so a resend within the window gets the first answer.
@@ -32,6 +38,11 @@ public sealed class ServerPublisher(MessageAppender store, UserLimits limits, Me
         if (appended.Frame is not null && content is not null)
         {
             mentions.Notify(room, sender.Username, content, appended.Frame);
+        }
+
+        if (appended.Unreplicated)
+        {
+            throw new NotReplicatedException(room);
         }
 
         // A resend is answered from the ack the first publish stored.

@@ -23,9 +23,9 @@ public static class ServerMessagesApi
         return group;
     }
 
-    public static async Task<Results<Created<ServerMessageResponse>, ValidationProblem>> PublishAsync(
+    public static async Task<Results<Created<ServerMessageResponse>, ValidationProblem, ProblemHttpResult>> PublishAsync(
         string room, ServerMessageRequest request, ClaimsPrincipal user, ServerPublisher publisher, ClientFrameParser parser,
-        CancellationToken cancellationToken)
+        HttpResponse response, CancellationToken cancellationToken)
     {
         var data = Present(request.Data);
         if (CheckMessage(room, request.Content, data, request.IdempotencyKey, parser) is { } problem)
@@ -33,14 +33,21 @@ public static class ServerMessagesApi
             return problem;
         }
 
-        var published = await publisher.PublishAsync(ServerCallers.From(user), room, request.Content, data, IdempotencyKey(request.IdempotencyKey), cancellationToken);
-        return TypedResults.Created((string?)null, new ServerMessageResponse(published.MessageId, published.Seq));
+        try
+        {
+            var published = await publisher.PublishAsync(ServerCallers.From(user), room, request.Content, data, IdempotencyKey(request.IdempotencyKey), cancellationToken);
+            return TypedResults.Created((string?)null, new ServerMessageResponse(published.MessageId, published.Seq));
+        }
+        catch (NotReplicatedException e)
+        {
+            return NotYetSafe(response, e);
+        }
     }
 
     /// <summary>Every room is checked before any message is appended; the idempotency key applies to each room on its own.</summary>
-    public static async Task<Results<Ok<BroadcastResponse>, ValidationProblem>> BroadcastAsync(
+    public static async Task<Results<Ok<BroadcastResponse>, ValidationProblem, ProblemHttpResult>> BroadcastAsync(
         BroadcastRequest request, ClaimsPrincipal user, ServerPublisher publisher, ClientFrameParser parser,
-        CancellationToken cancellationToken)
+        HttpResponse response, CancellationToken cancellationToken)
     {
         var rooms = request.Rooms ?? [];
         if (rooms.Length is 0 or > MaxBroadcastRooms)
@@ -67,8 +74,23 @@ public static class ServerMessagesApi
         var sender = ServerCallers.From(user);
         var key = IdempotencyKey(request.IdempotencyKey);
         // Pipelined over the one Redis connection: the rooms' scripts run independently, each atomic.
-        var published = await Task.WhenAll(rooms.Select(room => publisher.PublishAsync(sender, room, request.Content, data, key, cancellationToken)));
-        return TypedResults.Ok(new BroadcastResponse([.. published.Select(m => new BroadcastResult(m.Room, m.MessageId, m.Seq))]));
+        try
+        {
+            var published = await Task.WhenAll(rooms.Select(room => publisher.PublishAsync(sender, room, request.Content, data, key, cancellationToken)));
+            return TypedResults.Ok(new BroadcastResponse([.. published.Select(m => new BroadcastResult(m.Room, m.MessageId, m.Seq))]));
+        }
+        catch (NotReplicatedException e)
+        {
+            // The rooms that were confirmed keep their records: the retry with the same key answers them as before.
+            return NotYetSafe(response, e);
+        }
+    }
+
+    private static ProblemHttpResult NotYetSafe(HttpResponse response, NotReplicatedException e)
+    {
+        response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(title: ErrorCodes.Unavailable, detail: e.Message + " Send it again with the same idempotencyKey.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>The checks of a user's <c>message</c> frame (the parser's), with the idempotency key as its id.</summary>
